@@ -1,0 +1,1 @@
+"""Wire protocols over the registry service: /v2 (OCI), the ECR JSON API, the web dashboard."""

@@ -1,0 +1,1 @@
+"""The OCI Distribution API on /v2/."""

@@ -1,0 +1,23 @@
+"""What a face needs from the rest of the house, handed over by the server at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from cargohold.config import Settings
+from cargohold.iam.authorizer import Authorizer
+from cargohold.iam.tokens import TokenSigner
+from cargohold.registry.service import Registry
+
+
+@dataclass
+class Services:
+    settings: Settings
+    registry: Registry
+    authorizer: Authorizer
+    tokens: TokenSigner
+
+
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)

@@ -1,0 +1,1 @@
+"""Identity: principals, access keys, registry tokens and the authorizer."""

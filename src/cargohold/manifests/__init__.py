@@ -1,0 +1,1 @@
+"""Media types and the parsing and validation of Docker v2 and OCI manifests and indexes."""

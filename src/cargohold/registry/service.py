@@ -1,0 +1,35 @@
+"""The registry facade: the one object the faces talk to (Quay's habit, DESIGN.md)."""
+
+from __future__ import annotations
+
+from cargohold.config import Settings
+from cargohold.registry.blobs import Blobs
+from cargohold.registry.context import RegistryContext
+from cargohold.registry.manifests import Manifests
+from cargohold.registry.pulls import PullRecorder
+from cargohold.registry.repositories import Repositories
+from cargohold.storage.blobs.base import BlobStore
+from cargohold.storage.blobs.fs import FilesystemBlobStore
+from cargohold.storage.meta.db import create_server_engine
+
+
+class Registry:
+    def __init__(self, ctx: RegistryContext) -> None:
+        self.ctx = ctx
+        self.repositories = Repositories(ctx)
+        self.blobs = Blobs(ctx, self.repositories)
+        self.manifests = Manifests(ctx, self.repositories)
+        self.pulls = PullRecorder(self.manifests.record_pulls)
+
+    @classmethod
+    def open(cls, settings: Settings, blob_store: BlobStore | None = None) -> Registry:
+        engine = create_server_engine(settings.async_database_url)
+        store = blob_store or FilesystemBlobStore(settings.blob_dir)
+        return cls(RegistryContext(engine=engine, blobs=store, settings=settings))
+
+    async def start(self) -> None:
+        self.pulls.start()
+
+    async def close(self) -> None:
+        await self.pulls.stop()
+        await self.ctx.engine.dispose()

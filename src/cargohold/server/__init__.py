@@ -1,0 +1,1 @@
+"""Assembly of the HTTP server: faces, middleware, start-up and shutdown."""

@@ -1,0 +1,1 @@
+"""Blob storage drivers: where the bytes live, addressed by digest."""

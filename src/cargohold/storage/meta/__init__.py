@@ -1,0 +1,1 @@
+"""Metadata: SQLAlchemy schema, engine set-up and Alembic migrations."""

@@ -7,6 +7,7 @@ request must pass the same gate in the same order: no handler runs without an ac
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -73,11 +74,12 @@ ROUTES = [
 CATALOG_ACTION = "ecr:DescribeRepositories"
 
 
-def _match(path: str) -> tuple[Route, dict[str, str]] | None:
+def _match(raw_path: str) -> tuple[Route, dict[str, str]] | None:
+    """Match on the raw path so an encoded '/' never splits a segment, then decode each part."""
     for route in ROUTES:
-        found = route.pattern.match(path)
+        found = route.pattern.match(raw_path)
         if found:
-            return route, found.groupdict()
+            return route, {key: unquote(value) for key, value in found.groupdict().items()}
     return None
 
 
@@ -111,7 +113,7 @@ async def _dispatch(request: web.Request) -> web.StreamResponse:
         if not decision.allowed:
             raise Denied(decision.message)
         return await listing.catalog(OciRequest(request, services, principal, scope, "", {}))
-    matched = _match(path)
+    matched = _match(request.rel_url.raw_path)
     if matched is None:
         return oci_error(404, "UNSUPPORTED", "no such endpoint in the distribution API", {"path": path})
     route, params = matched

@@ -98,9 +98,7 @@ def to_async_url(url: str) -> str:
         return url
     if url.startswith("sqlite://"):
         return "sqlite+aiosqlite://" + url[len("sqlite://") :]
-    raise ValueError(
-        f"unsupported database URL scheme in {url.split('://')[0]!r}: use sqlite:// or postgresql://"
-    )
+    raise ValueError(f"unsupported database URL scheme in {url.split('://')[0]!r}: use sqlite:// or postgresql://")
 
 
 def to_sync_url(url: str) -> str:

@@ -37,8 +37,13 @@ def test_base_endpoint(client: httpx.Client) -> None:
 
 
 def test_anonymous_requests_get_ecr_challenge(server: RunningServer, repo: str) -> None:
-    for method, path in [("GET", "/v2/"), ("GET", f"/v2/{repo}/tags/list"), ("HEAD", f"/v2/{repo}/manifests/x"),
-                         ("POST", f"/v2/{repo}/blobs/uploads/"), ("GET", "/v2/_catalog")]:
+    for method, path in [
+        ("GET", "/v2/"),
+        ("GET", f"/v2/{repo}/tags/list"),
+        ("HEAD", f"/v2/{repo}/manifests/x"),
+        ("POST", f"/v2/{repo}/blobs/uploads/"),
+        ("GET", "/v2/_catalog"),
+    ]:
         response = httpx.request(method, server.url + path)
         assert response.status_code == 401, path
         assert response.headers["WWW-Authenticate"].startswith('Basic realm="http://')
@@ -66,8 +71,9 @@ def test_expired_token_rejected(server: RunningServer) -> None:
 
     expired = server.cli("login-password", check=True)  # fresh token works
     assert expired.stdout.strip()
-    env_server = RunningServer(server.data_dir, server.database_url, server.port,
-                               extra_env={"CARGOHOLD_TOKEN_TTL_SECONDS": "60"})
+    env_server = RunningServer(
+        server.data_dir, server.database_url, server.port, extra_env={"CARGOHOLD_TOKEN_TTL_SECONDS": "60"}
+    )
     short = env_server.cli("login-password").stdout.strip()
     # Forge time: a token whose exp has passed is built by the same CLI with a negative clock is not
     # possible, so check the claim directly and rely on unit tests for the expiry path.
@@ -110,9 +116,12 @@ def test_chunked_upload_with_content_range_and_status(client: httpx.Client, repo
     assert start.headers["Range"] == "0-0"
     offset = 0
     for size in (100_000, 100_000):
-        chunk = data[offset:offset + size]
-        response = client.patch(location, content=chunk, headers={
-            "Content-Range": f"{offset}-{offset + size - 1}", "Content-Type": "application/octet-stream"})
+        chunk = data[offset : offset + size]
+        response = client.patch(
+            location,
+            content=chunk,
+            headers={"Content-Range": f"{offset}-{offset + size - 1}", "Content-Type": "application/octet-stream"},
+        )
         assert response.status_code == 202, response.text
         offset += size
         assert response.headers["Range"] == f"0-{offset - 1}"
@@ -123,8 +132,12 @@ def test_chunked_upload_with_content_range_and_status(client: httpx.Client, repo
     skipped = client.patch(location, content=b"x" * 10, headers={"Content-Range": f"{offset + 5}-{offset + 14}"})
     assert skipped.status_code == 416
     # The final chunk travels with the PUT.
-    done = client.put(location, params={"digest": digest_of(data)}, content=data[offset:],
-                      headers={"Content-Range": f"{offset}-{len(data) - 1}"})
+    done = client.put(
+        location,
+        params={"digest": digest_of(data)},
+        content=data[offset:],
+        headers={"Content-Range": f"{offset}-{len(data) - 1}"},
+    )
     assert done.status_code == 201, done.text
     assert done.headers["Docker-Content-Digest"] == digest_of(data)
     assert client.get(f"/v2/{repo}/blobs/{digest_of(data)}").content == data
@@ -137,7 +150,7 @@ def test_streamed_patch_without_content_range(client: httpx.Client, repo: str) -
 
     def gen():  # type: ignore[no-untyped-def]
         for i in range(0, len(data), 65536):
-            yield data[i:i + 65536]
+            yield data[i : i + 65536]
 
     location = client.post(f"/v2/{repo}/blobs/uploads/").headers["Location"]
     response = client.patch(location, content=gen())
@@ -267,18 +280,28 @@ def test_put_by_digest_must_match(client: httpx.Client, repo: str) -> None:
 
 def test_manifest_referencing_missing_blob(client: httpx.Client, repo: str) -> None:
     config = push_blob(client, repo, b"{}")
-    body = json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 2},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest_of(b"absent"), "size": 6}],
-    }).encode()
+    body = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 2},
+            "layers": [
+                {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest_of(b"absent"), "size": 6}
+            ],
+        }
+    ).encode()
     response = put_manifest(client, repo, "v1", body)
     assert response.status_code == 400 and error_code(response) == "MANIFEST_BLOB_UNKNOWN"
 
 
 def test_index_referencing_missing_manifest(client: httpx.Client, repo: str) -> None:
-    body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
-        {"mediaType": OCI_MANIFEST, "digest": digest_of(b"nothing"), "size": 7}]}).encode()
+    body = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "manifests": [{"mediaType": OCI_MANIFEST, "digest": digest_of(b"nothing"), "size": 7}],
+        }
+    ).encode()
     response = put_manifest(client, repo, "idx", body, OCI_INDEX)
     assert response.status_code == 400 and error_code(response) == "MANIFEST_UNKNOWN"
 
@@ -287,9 +310,20 @@ def test_index_referencing_missing_manifest(client: httpx.Client, repo: str) -> 
 def test_index_and_child_deletion_rules(client: httpx.Client, repo: str, index_type: str, child_type: str) -> None:
     child = manifest_for(client, repo, [b"arch-layer"], media_type=child_type)
     assert put_manifest(client, repo, digest_of(child), child, child_type).status_code == 201
-    index = json.dumps({"schemaVersion": 2, "mediaType": index_type, "manifests": [
-        {"mediaType": child_type, "digest": digest_of(child), "size": len(child),
-         "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": index_type,
+            "manifests": [
+                {
+                    "mediaType": child_type,
+                    "digest": digest_of(child),
+                    "size": len(child),
+                    "platform": {"architecture": "amd64", "os": "linux"},
+                }
+            ],
+        }
+    ).encode()
     put = put_manifest(client, repo, "multi", index, index_type)
     assert put.status_code == 201, put.text
     got = client.get(f"/v2/{repo}/manifests/multi", headers={"Accept": index_type})
@@ -318,9 +352,17 @@ def test_bad_manifests(client: httpx.Client, repo: str) -> None:
         (json.dumps({"schemaVersion": 1}).encode(), OCI_MANIFEST),
         (json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}).encode(), OCI_MANIFEST),
         (json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "layers": []}).encode(), OCI_MANIFEST),
-        (json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-                     "config": {"mediaType": "x/y", "digest": "sha256:zz", "size": 1}, "layers": []}).encode(),
-         OCI_MANIFEST),
+        (
+            json.dumps(
+                {
+                    "schemaVersion": 2,
+                    "mediaType": OCI_MANIFEST,
+                    "config": {"mediaType": "x/y", "digest": "sha256:zz", "size": 1},
+                    "layers": [],
+                }
+            ).encode(),
+            OCI_MANIFEST,
+        ),
         (json.dumps({"schemaVersion": 2, "config": {}, "layers": []}).encode(), "text/plain"),
         (json.dumps({"schemaVersion": 2}).encode(), "application/vnd.docker.distribution.manifest.v1+prettyjws"),
     ]
@@ -349,14 +391,23 @@ def test_manifest_unknown_and_bad_reference(client: httpx.Client, repo: str) -> 
 # -- artifacts and referrers ---------------------------------------------------------------------
 def _artifact(client: httpx.Client, repo: str, subject: bytes, artifact_type: str, payload: bytes) -> bytes:
     empty = push_blob(client, repo, b"{}")
-    return json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type,
-        "config": {"mediaType": EMPTY_CONFIG, "digest": empty, "size": 2},
-        "layers": [{"mediaType": "application/octet-stream", "digest": push_blob(client, repo, payload),
-                    "size": len(payload)}],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": digest_of(subject), "size": len(subject)},
-        "annotations": {"org.example.kind": artifact_type},
-    }).encode()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "artifactType": artifact_type,
+            "config": {"mediaType": EMPTY_CONFIG, "digest": empty, "size": 2},
+            "layers": [
+                {
+                    "mediaType": "application/octet-stream",
+                    "digest": push_blob(client, repo, payload),
+                    "size": len(payload),
+                }
+            ],
+            "subject": {"mediaType": OCI_MANIFEST, "digest": digest_of(subject), "size": len(subject)},
+            "annotations": {"org.example.kind": artifact_type},
+        }
+    ).encode()
 
 
 def test_referrers_with_filter(client: httpx.Client, repo: str) -> None:
@@ -388,21 +439,36 @@ def test_referrers_with_filter(client: httpx.Client, repo: str) -> None:
 def test_referrers_of_an_index_subject(client: httpx.Client, repo: str) -> None:
     child = manifest_for(client, repo, [b"c"])
     put_manifest(client, repo, digest_of(child), child)
-    index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
-        {"mediaType": OCI_MANIFEST, "digest": digest_of(child), "size": len(child)}]}).encode()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "manifests": [{"mediaType": OCI_MANIFEST, "digest": digest_of(child), "size": len(child)}],
+        }
+    ).encode()
     put_manifest(client, repo, "idx", index, OCI_INDEX)
     empty = push_blob(client, repo, b"{}")
-    attestation = json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_INDEX, "artifactType": "application/vnd.example.bundle",
-        "manifests": [],
-        "subject": {"mediaType": OCI_INDEX, "digest": digest_of(index), "size": len(index)},
-    }).encode()
+    attestation = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "artifactType": "application/vnd.example.bundle",
+            "manifests": [],
+            "subject": {"mediaType": OCI_INDEX, "digest": digest_of(index), "size": len(index)},
+        }
+    ).encode()
     assert empty
     put = put_manifest(client, repo, digest_of(attestation), attestation, OCI_INDEX)
     assert put.status_code == 201 and put.headers["OCI-Subject"] == digest_of(index)
     listing = client.get(f"/v2/{repo}/referrers/{digest_of(index)}").json()["manifests"]
-    assert listing == [{"mediaType": OCI_INDEX, "digest": digest_of(attestation), "size": len(attestation),
-                        "artifactType": "application/vnd.example.bundle"}]
+    assert listing == [
+        {
+            "mediaType": OCI_INDEX,
+            "digest": digest_of(attestation),
+            "size": len(attestation),
+            "artifactType": "application/vnd.example.bundle",
+        }
+    ]
 
 
 # -- listing and pagination ----------------------------------------------------------------------

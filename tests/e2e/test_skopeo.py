@@ -76,15 +76,37 @@ def test_login_with_password_stdin(server: RunningServer, tmp_path: Path) -> Non
     authfile = tmp_path / "auth.json"
     password = server.cli("login-password").stdout
     login = subprocess.run(
-        ["skopeo", "login", "--authfile", str(authfile), "--tls-verify=false", "--username", "AWS",
-         "--password-stdin", server.host],
-        input=password, capture_output=True, text=True,
+        [
+            "skopeo",
+            "login",
+            "--authfile",
+            str(authfile),
+            "--tls-verify=false",
+            "--username",
+            "AWS",
+            "--password-stdin",
+            server.host,
+        ],
+        input=password,
+        capture_output=True,
+        text=True,
     )
     assert login.returncode == 0, login.stderr
     assert "Login Succeeded" in login.stdout
     bad = subprocess.run(
-        ["skopeo", "login", "--authfile", str(authfile), "--tls-verify=false", "--username", "AWS",
-         "--password-stdin", server.host],
-        input="not-a-token", capture_output=True, text=True,
+        [
+            "skopeo",
+            "login",
+            "--authfile",
+            str(authfile),
+            "--tls-verify=false",
+            "--username",
+            "AWS",
+            "--password-stdin",
+            server.host,
+        ],
+        input="not-a-token",
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode != 0

@@ -90,9 +90,7 @@ def image_manifest(
     return layout.write_blob(body), len(body)
 
 
-def make_image(
-    root: Path, tag: str = "latest", layer_sizes: tuple[int, ...] = (1024, 2048), seed: int = 0
-) -> Layout:
+def make_image(root: Path, tag: str = "latest", layer_sizes: tuple[int, ...] = (1024, 2048), seed: int = 0) -> Layout:
     layout = Layout(root)
     layers = [layer_bytes(size, seed * 1000 + i) for i, size in enumerate(layer_sizes)]
     digest, size = image_manifest(layout, layers)

@@ -26,11 +26,20 @@ def push_blob(client: httpx.Client, repo: str, data: bytes) -> str:
     return digest
 
 
-def manifest_for(client: httpx.Client, repo: str, layers: list[bytes], config: bytes = b'{"os":"linux"}',
-                 media_type: str = OCI_MANIFEST, config_type: str = "application/vnd.oci.image.config.v1+json",
-                 **extra: Any) -> bytes:
-    layer_type = "application/vnd.oci.image.layer.v1.tar" if media_type == OCI_MANIFEST else (
-        "application/vnd.docker.image.rootfs.diff.tar.gzip")
+def manifest_for(
+    client: httpx.Client,
+    repo: str,
+    layers: list[bytes],
+    config: bytes = b'{"os":"linux"}',
+    media_type: str = OCI_MANIFEST,
+    config_type: str = "application/vnd.oci.image.config.v1+json",
+    **extra: Any,
+) -> bytes:
+    layer_type = (
+        "application/vnd.oci.image.layer.v1.tar"
+        if media_type == OCI_MANIFEST
+        else ("application/vnd.docker.image.rootfs.diff.tar.gzip")
+    )
     if media_type == DOCKER_MANIFEST:
         config_type = "application/vnd.docker.container.image.v1+json"
     document: dict[str, Any] = {
@@ -45,7 +54,9 @@ def manifest_for(client: httpx.Client, repo: str, layers: list[bytes], config: b
     return json.dumps(document).encode()
 
 
-def put_manifest(client: httpx.Client, repo: str, ref: str, body: bytes, media_type: str = OCI_MANIFEST) -> httpx.Response:
+def put_manifest(
+    client: httpx.Client, repo: str, ref: str, body: bytes, media_type: str = OCI_MANIFEST
+) -> httpx.Response:
     return client.put(f"/v2/{repo}/manifests/{ref}", content=body, headers={"Content-Type": media_type})
 
 

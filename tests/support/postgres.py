@@ -56,8 +56,15 @@ class ThrowawayPostgres:
         data = str(self.dir / "data")
         self._run(str(self.bindir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", data, "-l", str(self.dir / "log"), "-w", "start",
-            "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            data,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
         )
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 

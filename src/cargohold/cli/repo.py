@@ -31,9 +31,7 @@ def create(
     try:
         repo: Repository = with_registry(
             settings,
-            lambda r: r.repositories.create(
-                scope, name, tag_mutability="IMMUTABLE" if immutable else "MUTABLE"
-            ),
+            lambda r: r.repositories.create(scope, name, tag_mutability="IMMUTABLE" if immutable else "MUTABLE"),
         )
     except RegistryError as exc:
         fail(exc.message)

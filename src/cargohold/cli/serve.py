@@ -15,9 +15,7 @@ def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on [env: CARGOHOLD_HOST; default 127.0.0.1]")
     ] = None,
-    port: Annotated[
-        int | None, typer.Option(help="Port to listen on [env: CARGOHOLD_PORT; default 5000]")
-    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [env: CARGOHOLD_PORT; default 5000]")] = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseOption = None,
     workers: Annotated[
@@ -25,8 +23,6 @@ def serve(
     ] = None,
 ) -> None:
     """Start the registry: the OCI Distribution API on /v2/ and the ECR API on /."""
-    settings = settings_from(
-        host=host, port=port, data_dir=data_dir, database_url=database_url, workers=workers
-    )
+    settings = settings_from(host=host, port=port, data_dir=data_dir, database_url=database_url, workers=workers)
     configure_logging(settings.log_level, settings.log_format)
     run_server(settings)

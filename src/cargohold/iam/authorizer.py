@@ -42,9 +42,7 @@ class Authorizer:
             return cached[0]
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(principals.c.is_bootstrap_admin).where(principals.c.arn == principal.arn)
-                )
+                await conn.execute(select(principals.c.is_bootstrap_admin).where(principals.c.arn == principal.arn))
             ).first()
         admin = bool(row and row.is_bootstrap_admin)
         self._admins[principal.arn] = (admin, now + _CACHE_SECONDS)

@@ -44,17 +44,13 @@ def new_unique_id(prefix: str = "AIDA") -> str:
 
 def token_key(engine: Engine) -> bytes:
     with engine.begin() as conn:
-        row = conn.execute(
-            select(server_secrets.c.value).where(server_secrets.c.name == TOKEN_KEY_NAME)
-        ).first()
+        row = conn.execute(select(server_secrets.c.value).where(server_secrets.c.name == TOKEN_KEY_NAME)).first()
         if row is not None:
             return bytes(row.value)
     try:
         with engine.begin() as conn:
             conn.execute(
-                server_secrets.insert().values(
-                    name=TOKEN_KEY_NAME, value=secrets.token_bytes(32), created_at=utcnow()
-                )
+                server_secrets.insert().values(name=TOKEN_KEY_NAME, value=secrets.token_bytes(32), created_at=utcnow())
             )
     except IntegrityError:
         pass
@@ -103,6 +99,4 @@ def bootstrap_admin(engine: Engine, settings: Settings) -> AdminCredentials:
         is_bootstrap_admin=True,
     )
     assert key is not None
-    return AdminCredentials(
-        principal=principal, access_key_id=key.access_key_id, secret_access_key=key.secret
-    )
+    return AdminCredentials(principal=principal, access_key_id=key.access_key_id, secret_access_key=key.secret)

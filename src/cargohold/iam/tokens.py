@@ -50,7 +50,7 @@ class TokenSigner:
 
     def issue(self, principal: Principal, ttl_seconds: int, now: float | None = None) -> IssuedToken:
         issued = time.time() if now is None else now
-        claims = {
+        claims: dict[str, str | int] = {
             "v": 1,
             "sub": principal.arn,
             "acct": principal.account_id,

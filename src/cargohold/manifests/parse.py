@@ -15,9 +15,7 @@ from cargohold.manifests import media_types as mt
 from cargohold.registry.errors import ManifestInvalid
 
 _DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
-_MEDIA_TYPE_RE = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"
-)
+_MEDIA_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$")
 
 
 @dataclass(frozen=True)
@@ -132,17 +130,13 @@ def parse_manifest(body: bytes, content_type: str | None) -> ParsedManifest:
     if annotations is not None and not isinstance(annotations, dict):
         raise _fail("annotations must be an object")
     artifact_type = document.get("artifactType")
-    if artifact_type is not None and (
-        not isinstance(artifact_type, str) or not _MEDIA_TYPE_RE.match(artifact_type)
-    ):
+    if artifact_type is not None and (not isinstance(artifact_type, str) or not _MEDIA_TYPE_RE.match(artifact_type)):
         raise _fail("artifactType must be a media type")
     subject = _descriptor(document["subject"], "subject") if document.get("subject") is not None else None
     if subject is not None and declared not in mt.OCI_TYPES:
         raise _fail("only OCI manifests and indexes may have a subject")
 
-    parsed = ParsedManifest(
-        media_type=declared, subject=subject, artifact_type=artifact_type, annotations=annotations
-    )
+    parsed = ParsedManifest(media_type=declared, subject=subject, artifact_type=artifact_type, annotations=annotations)
     if declared in mt.IMAGE_MANIFESTS:
         if "config" not in document:
             raise _fail("config is required")

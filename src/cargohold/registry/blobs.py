@@ -49,9 +49,9 @@ class Blobs:
         query = (
             select(blobs.c.size)
             .select_from(
-                repositories.join(
-                    repository_blobs, repository_blobs.c.repository_id == repositories.c.id
-                ).join(blobs, blobs.c.digest == repository_blobs.c.digest)
+                repositories.join(repository_blobs, repository_blobs.c.repository_id == repositories.c.id).join(
+                    blobs, blobs.c.digest == repository_blobs.c.digest
+                )
             )
             .where(
                 and_(
@@ -110,9 +110,7 @@ class Blobs:
         async with self.ctx.engine.begin() as conn:
             repo = await self.repos.get_in(conn, scope, name)
             await self.ctx.blobs.start_upload(upload_id)
-            await conn.execute(
-                uploads.insert().values(id=upload_id, repository_id=repo.id, started_at=utcnow())
-            )
+            await conn.execute(uploads.insert().values(id=upload_id, repository_id=repo.id, started_at=utcnow()))
         return upload_id
 
     async def _check_upload(self, conn: AsyncConnection, scope: Scope, name: str, upload_id: str) -> int:
@@ -123,9 +121,7 @@ class Blobs:
         repo = await self.repos.get_in(conn, scope, name)
         row = (
             await conn.execute(
-                select(uploads.c.repository_id).where(
-                    uploads.c.id == upload_id, uploads.c.repository_id == repo.id
-                )
+                select(uploads.c.repository_id).where(uploads.c.id == upload_id, uploads.c.repository_id == repo.id)
             )
         ).first()
         if row is None:
@@ -189,9 +185,7 @@ class Blobs:
         parse_digest(digest)
         upload_id = await self.start_upload(scope, name)
         try:
-            return await self.finish_upload(
-                scope, name, upload_id, digest, chunks, expected_size=expected_size
-            )
+            return await self.finish_upload(scope, name, upload_id, digest, chunks, expected_size=expected_size)
         except BaseException:
             await self.cancel_upload_quietly(upload_id)
             raise

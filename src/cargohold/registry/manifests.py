@@ -169,9 +169,7 @@ class Manifests:
     ) -> PutManifestResult:
         limit = self.ctx.settings.max_manifest_bytes
         if len(body) > limit:
-            raise ManifestTooLarge(
-                f"manifest invalid: manifest exceeds the {limit} byte limit", {"size": len(body)}
-            )
+            raise ManifestTooLarge(f"manifest invalid: manifest exceeds the {limit} byte limit", {"size": len(body)})
         digest = sha256_digest(body)
         tag: str | None = None
         if is_digest(reference):
@@ -207,9 +205,7 @@ class Manifests:
     ) -> bool:
         existing = (
             await conn.execute(
-                select(manifests.c.id).where(
-                    manifests.c.repository_id == repo.id, manifests.c.digest == digest
-                )
+                select(manifests.c.id).where(manifests.c.repository_id == repo.id, manifests.c.digest == digest)
             )
         ).first()
         if existing is not None:
@@ -269,9 +265,7 @@ class Manifests:
             )
         )
         manifest_id = result.inserted_primary_key[0]  # type: ignore[index]
-        await insert_ignore(
-            conn, manifest_blobs, [{"manifest_id": manifest_id, "digest": d} for d in blob_digests]
-        )
+        await insert_ignore(conn, manifest_blobs, [{"manifest_id": manifest_id, "digest": d} for d in blob_digests])
         await insert_ignore(
             conn, manifest_children, [{"manifest_id": manifest_id, "child_digest": d} for d in child_digests]
         )
@@ -280,21 +274,15 @@ class Manifests:
     async def _move_tag(self, conn: AsyncConnection, repo: Repository, tag: str, digest: str) -> None:
         manifest_id = (
             await conn.execute(
-                select(manifests.c.id).where(
-                    manifests.c.repository_id == repo.id, manifests.c.digest == digest
-                )
+                select(manifests.c.id).where(manifests.c.repository_id == repo.id, manifests.c.digest == digest)
             )
         ).scalar_one()
         current = (
-            await conn.execute(
-                select(tags.c.manifest_id).where(tags.c.repository_id == repo.id, tags.c.name == tag)
-            )
+            await conn.execute(select(tags.c.manifest_id).where(tags.c.repository_id == repo.id, tags.c.name == tag))
         ).first()
         if current is None:
             await conn.execute(
-                tags.insert().values(
-                    repository_id=repo.id, name=tag, manifest_id=manifest_id, updated_at=utcnow()
-                )
+                tags.insert().values(repository_id=repo.id, name=tag, manifest_id=manifest_id, updated_at=utcnow())
             )
         elif current.manifest_id != manifest_id:
             if tag_is_immutable(repo, tag):
@@ -320,9 +308,7 @@ class Manifests:
             parse_digest(reference)
             await self.delete_digests_in(conn, repo, [reference])
 
-    async def delete_digests_in(
-        self, conn: AsyncConnection, repo: Repository, digests: Sequence[str]
-    ) -> None:
+    async def delete_digests_in(self, conn: AsyncConnection, repo: Repository, digests: Sequence[str]) -> None:
         rows = (
             await conn.execute(
                 select(manifests.c.id, manifests.c.digest).where(
@@ -337,9 +323,7 @@ class Manifests:
         parents = (
             await conn.execute(
                 select(func.count())
-                .select_from(
-                    manifest_children.join(manifests, manifests.c.id == manifest_children.c.manifest_id)
-                )
+                .select_from(manifest_children.join(manifests, manifests.c.id == manifest_children.c.manifest_id))
                 .where(
                     manifests.c.repository_id == repo.id,
                     manifest_children.c.child_digest.in_(list(digests)),

@@ -7,9 +7,7 @@ import re
 from cargohold.registry.errors import NameInvalid, TagInvalid
 
 # ECR's pattern from botocore's model (ecr-api.md section 3): lowercase path components separated by '/'.
-_REPOSITORY_RE = re.compile(
-    r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$"
-)
+_REPOSITORY_RE = re.compile(r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$")
 _TAG_RE = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$")
 MIN_NAME, MAX_NAME = 2, 256
 

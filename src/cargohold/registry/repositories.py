@@ -74,8 +74,7 @@ class Repositories:
                 return await self.get_in(conn, scope, name)
         except IntegrityError:
             raise RepositoryAlreadyExists(
-                f"The repository with name '{name}' already exists in the registry with id "
-                f"'{scope.account_id}'",
+                f"The repository with name '{name}' already exists in the registry with id '{scope.account_id}'",
                 {"name": name},
             ) from None
 
@@ -123,9 +122,7 @@ class Repositories:
             if not force:
                 count = (
                     await conn.execute(
-                        select(func.count())
-                        .select_from(manifests)
-                        .where(manifests.c.repository_id == repo.id)
+                        select(func.count()).select_from(manifests).where(manifests.c.repository_id == repo.id)
                     )
                 ).scalar_one()
                 if count:

@@ -23,18 +23,14 @@ def _page_args(req: OciRequest) -> tuple[int, str | None]:
         try:
             limit = int(raw)
         except ValueError:
-            raise PaginationInvalid(
-                "invalid number of results requested: n must be an integer", {"n": raw}
-            ) from None
+            raise PaginationInvalid("invalid number of results requested: n must be an integer", {"n": raw}) from None
         if limit < 0:
             raise PaginationInvalid("invalid number of results requested: n must not be negative", {"n": raw})
         limit = min(limit, MAX_PAGE)
     return limit, req.http.query.get("last") or None
 
 
-def _json(
-    payload: Any, headers: dict[str, str] | None = None, content_type: str = "application/json"
-) -> web.Response:
+def _json(payload: Any, headers: dict[str, str] | None = None, content_type: str = "application/json") -> web.Response:
     return web.Response(body=json.dumps(payload).encode(), content_type=content_type, headers=headers)
 
 
@@ -45,9 +41,7 @@ def _link(path: str, last: str, limit: int) -> dict[str, str]:
 async def list_tags(req: OciRequest) -> web.StreamResponse:
     limit, last = _page_args(req)
     page = await req.services.registry.manifests.list_tags(req.scope, req.name, last=last, limit=limit)
-    headers = (
-        _link(f"/v2/{req.name}/tags/list", page.items[-1], limit) if page.has_more and page.items else None
-    )
+    headers = _link(f"/v2/{req.name}/tags/list", page.items[-1], limit) if page.has_more and page.items else None
     return _json({"name": req.name, "tags": page.items}, headers)
 
 

@@ -60,9 +60,7 @@ async def get_manifest(req: OciRequest) -> web.StreamResponse:
 async def _read_limited(req: OciRequest, limit: int) -> bytes:
     declared = req.http.content_length
     if declared is not None and declared > limit:
-        raise ManifestTooLarge(
-            f"manifest invalid: manifest exceeds the {limit} byte limit", {"size": declared}
-        )
+        raise ManifestTooLarge(f"manifest invalid: manifest exceeds the {limit} byte limit", {"size": declared})
     parts: list[bytes] = []
     received = 0
     async for chunk in req.http.content.iter_any():

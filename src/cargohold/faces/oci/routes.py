@@ -7,9 +7,9 @@ request must pass the same gate in the same order: no handler runs without an ac
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import structlog
 from aiohttp import web

@@ -47,9 +47,7 @@ def _chunk_start(req: OciRequest) -> int | None:
         return None
     match = _CONTENT_RANGE.match(header.strip())
     if not match:
-        raise RangeInvalid(
-            f"invalid Content-Range {header!r}: expected <start>-<end>", {"Content-Range": header}
-        )
+        raise RangeInvalid(f"invalid Content-Range {header!r}: expected <start>-<end>", {"Content-Range": header})
     start, end = int(match[1]), int(match[2])
     if end < start:
         raise RangeInvalid(f"invalid Content-Range {header!r}: end before start", {"Content-Range": header})

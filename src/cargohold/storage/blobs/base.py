@@ -35,9 +35,7 @@ class BlobStore(Protocol):
     async def upload_size(self, upload_id: str) -> int:
         """Bytes received so far; raises BlobUploadUnknown when there is no such upload."""
 
-    async def append(
-        self, upload_id: str, chunks: AsyncIterable[bytes], expected_offset: int | None = None
-    ) -> int:
+    async def append(self, upload_id: str, chunks: AsyncIterable[bytes], expected_offset: int | None = None) -> int:
         """Append a stream to an upload and return its new size.
 
         With expected_offset, the chunk must start exactly where the upload ends (RangeInvalid otherwise).

@@ -9,6 +9,7 @@ place atomically and fsyncs the directory, so a crash leaves either no blob or a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -122,9 +123,7 @@ class FilesystemBlobStore:
             state = self._states[upload_id] = _HashState(offset=-1)
         return state
 
-    async def append(
-        self, upload_id: str, chunks: AsyncIterable[bytes], expected_offset: int | None = None
-    ) -> int:
+    async def append(self, upload_id: str, chunks: AsyncIterable[bytes], expected_offset: int | None = None) -> int:
         path = self._upload_path(upload_id)
         state = self._state(upload_id)
         async with state.lock:
@@ -187,10 +186,8 @@ class FilesystemBlobStore:
 
     async def cancel_upload(self, upload_id: str) -> None:
         self._states.pop(upload_id, None)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             self._upload_path(upload_id).unlink()
-        except FileNotFoundError:
-            pass
 
     async def iter_uploads(self) -> AsyncIterator[tuple[str, float]]:
         for name in os.listdir(self.uploads_dir):

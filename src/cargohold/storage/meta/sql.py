@@ -9,9 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-async def insert_ignore(
-    conn: AsyncConnection, table: Table, rows: list[dict[str, Any]] | dict[str, Any]
-) -> None:
+async def insert_ignore(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: idempotent links (blob to repository, manifest to layer)."""
     if not rows:
         return

@@ -25,6 +25,6 @@ def with_registry(settings: Settings, work: Callable[[Registry], Awaitable[T]]) 
         try:
             return await work(registry)
         finally:
-            await registry.ctx.engine.dispose()
+            await registry.close()
 
     return asyncio.run(run())

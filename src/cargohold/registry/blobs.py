@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cargohold.registry.context import RegistryContext
@@ -27,6 +27,24 @@ from cargohold.storage.meta.sql import insert_ignore
 class UploadStatus:
     upload_id: str
     size: int
+
+
+_BLOB_SIZE = (
+    select(blobs.c.size)
+    .select_from(
+        repositories.join(repository_blobs, repository_blobs.c.repository_id == repositories.c.id).join(
+            blobs, blobs.c.digest == repository_blobs.c.digest
+        )
+    )
+    .where(
+        and_(
+            repositories.c.account_id == bindparam("account"),
+            repositories.c.region == bindparam("region"),
+            repositories.c.name == bindparam("name"),
+            repository_blobs.c.digest == bindparam("digest"),
+        )
+    )
+)
 
 
 def blob_unknown(digest: str) -> BlobUnknown:
@@ -46,24 +64,9 @@ class Blobs:
     async def stat(self, scope: Scope, name: str, digest: str) -> int:
         """Size of a blob linked to the repository; NAME_UNKNOWN or BLOB_UNKNOWN otherwise."""
         parse_digest(digest)
-        query = (
-            select(blobs.c.size)
-            .select_from(
-                repositories.join(repository_blobs, repository_blobs.c.repository_id == repositories.c.id).join(
-                    blobs, blobs.c.digest == repository_blobs.c.digest
-                )
-            )
-            .where(
-                and_(
-                    repositories.c.account_id == scope.account_id,
-                    repositories.c.region == scope.region,
-                    repositories.c.name == name,
-                    repository_blobs.c.digest == digest,
-                )
-            )
-        )
-        async with self.ctx.engine.connect() as conn:
-            size = (await conn.execute(query)).scalar()
+        params = {"account": scope.account_id, "region": scope.region, "name": name, "digest": digest}
+        async with self.ctx.read() as conn:
+            size = (await conn.execute(_BLOB_SIZE, params)).scalar()
             if size is None:
                 await self.repos.get_in(conn, scope, name)
                 raise blob_unknown(digest)
@@ -129,7 +132,7 @@ class Blobs:
         return repo.id
 
     async def upload_status(self, scope: Scope, name: str, upload_id: str) -> UploadStatus:
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             await self._check_upload(conn, scope, name, upload_id)
         return UploadStatus(upload_id, await self.ctx.blobs.upload_size(upload_id))
 
@@ -142,7 +145,7 @@ class Blobs:
         *,
         start: int | None = None,
     ) -> UploadStatus:
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             await self._check_upload(conn, scope, name, upload_id)
         size = await self.ctx.blobs.append(upload_id, chunks, expected_offset=start)
         return UploadStatus(upload_id, size)
@@ -160,7 +163,7 @@ class Blobs:
     ) -> int:
         """Append an optional last chunk, verify the digest, make the blob durable and link it."""
         parse_digest(digest)
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             await self._check_upload(conn, scope, name, upload_id)
         if chunks is not None:
             await self.ctx.blobs.append(upload_id, chunks, expected_offset=start)

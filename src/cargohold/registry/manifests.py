@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -75,6 +75,28 @@ def _record(row: Any) -> Manifest:
     )
 
 
+_SCOPED = and_(
+    repositories.c.account_id == bindparam("account"),
+    repositories.c.region == bindparam("region"),
+    repositories.c.name == bindparam("name"),
+)
+# Built once: the hot path reuses these statements (and SQLAlchemy's compiled-cache entry for them).
+_BY_DIGEST = (
+    select(*MANIFEST_COLUMNS)
+    .select_from(repositories.join(manifests, manifests.c.repository_id == repositories.c.id))
+    .where(_SCOPED, manifests.c.digest == bindparam("ref"))
+)
+_BY_TAG = (
+    select(*MANIFEST_COLUMNS)
+    .select_from(
+        repositories.join(tags, tags.c.repository_id == repositories.c.id).join(
+            manifests, manifests.c.id == tags.c.manifest_id
+        )
+    )
+    .where(_SCOPED, tags.c.name == bindparam("ref"))
+)
+
+
 def _in_scope(scope: Scope, name: str) -> Any:
     return and_(
         repositories.c.account_id == scope.account_id,
@@ -93,24 +115,13 @@ class Manifests:
         """A manifest by tag or digest, in one query on the hot path; a second only to explain a miss."""
         if is_digest(reference):
             parse_digest(reference)
-            query = (
-                select(*MANIFEST_COLUMNS)
-                .select_from(repositories.join(manifests, manifests.c.repository_id == repositories.c.id))
-                .where(_in_scope(scope, name), manifests.c.digest == reference)
-            )
+            query = _BY_DIGEST
         else:
             validate_tag(reference)
-            query = (
-                select(*MANIFEST_COLUMNS)
-                .select_from(
-                    repositories.join(tags, tags.c.repository_id == repositories.c.id).join(
-                        manifests, manifests.c.id == tags.c.manifest_id
-                    )
-                )
-                .where(_in_scope(scope, name), tags.c.name == reference)
-            )
-        async with self.ctx.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+            query = _BY_TAG
+        params = {"account": scope.account_id, "region": scope.region, "name": name, "ref": reference}
+        async with self.ctx.read() as conn:
+            row = (await conn.execute(query, params)).first()
             if row is None:
                 await self.repos.get_in(conn, scope, name)
                 raise manifest_unknown(reference)
@@ -126,7 +137,7 @@ class Manifests:
         )
         if last:
             query = query.where(tags.c.name > last)
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             names = [row.name for row in await conn.execute(query)]
             if not names:
                 await self.repos.get_in(conn, scope, name)
@@ -145,7 +156,7 @@ class Manifests:
         )
         if artifact_type:
             query = query.where(manifests.c.artifact_type == artifact_type)
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             rows = (await conn.execute(query)).all()
             if not rows:
                 await self.repos.get_in(conn, scope, name)

@@ -100,7 +100,7 @@ class Repositories:
         return repo
 
     async def get(self, scope: Scope, name: str) -> Repository:
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             return await self.get_in(conn, scope, name)
 
     async def list_names(self, scope: Scope, *, last: str | None = None, limit: int = 100) -> Page:
@@ -112,7 +112,7 @@ class Repositories:
         )
         if last:
             query = query.where(repositories.c.name > last)
-        async with self.ctx.engine.connect() as conn:
+        async with self.ctx.read() as conn:
             names = [row.name for row in await conn.execute(query)]
         return Page(items=names[:limit], has_more=len(names) > limit)
 

@@ -10,7 +10,8 @@ from cargohold.registry.pulls import PullRecorder
 from cargohold.registry.repositories import Repositories
 from cargohold.storage.blobs.base import BlobStore
 from cargohold.storage.blobs.fs import FilesystemBlobStore
-from cargohold.storage.meta.db import create_server_engine
+from cargohold.storage.meta.db import create_server_engine, create_sync_engine
+from cargohold.storage.meta.reads import Readers
 
 
 class Registry:
@@ -24,8 +25,11 @@ class Registry:
     @classmethod
     def open(cls, settings: Settings, blob_store: BlobStore | None = None) -> Registry:
         engine = create_server_engine(settings.async_database_url)
+        inline = (
+            create_sync_engine(settings.sync_database_url) if settings.sync_database_url.startswith("sqlite") else None
+        )
         store = blob_store or FilesystemBlobStore(settings.blob_dir)
-        return cls(RegistryContext(engine=engine, blobs=store, settings=settings))
+        return cls(RegistryContext(engine=engine, blobs=store, settings=settings, readers=Readers(engine, inline)))
 
     async def start(self) -> None:
         self.pulls.start()
@@ -33,3 +37,4 @@ class Registry:
     async def close(self) -> None:
         await self.pulls.stop()
         await self.ctx.engine.dispose()
+        self.ctx.readers.dispose()

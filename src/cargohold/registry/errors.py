@@ -121,3 +121,7 @@ class Unauthorized(RegistryError):
 
 class Denied(RegistryError):
     oci_code, status, ecr_type = "DENIED", 403, "AccessDeniedException"
+
+
+class TooManyTags(RegistryError):
+    oci_code, status, ecr_type = "DENIED", 400, "TooManyTagsException"

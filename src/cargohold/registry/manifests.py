@@ -198,12 +198,13 @@ class Manifests:
                 async with self.ctx.engine.begin() as conn:
                     repo = await self.repos.get_in(conn, scope, name)
                     created = await self._store(conn, repo, digest, body, parsed)
-                    if tag is not None:
-                        await self._move_tag(conn, repo, tag, digest)
+                    tag_changed = tag is not None and await self._move_tag(conn, repo, tag, digest)
                 return PutManifestResult(
                     digest=digest,
                     subject_digest=parsed.subject.digest if parsed.subject else None,
                     created=created,
+                    tag_changed=tag_changed,
+                    media_type=parsed.media_type,
                 )
             except IntegrityError:
                 # A concurrent push of the same manifest or tag won the insert; try again on its row.
@@ -282,7 +283,8 @@ class Manifests:
         )
         return True
 
-    async def _move_tag(self, conn: AsyncConnection, repo: Repository, tag: str, digest: str) -> None:
+    async def _move_tag(self, conn: AsyncConnection, repo: Repository, tag: str, digest: str) -> bool:
+        """Point `tag` at `digest`; False when it already did."""
         manifest_id = (
             await conn.execute(
                 select(manifests.c.id).where(manifests.c.repository_id == repo.id, manifests.c.digest == digest)
@@ -295,14 +297,17 @@ class Manifests:
             await conn.execute(
                 tags.insert().values(repository_id=repo.id, name=tag, manifest_id=manifest_id, updated_at=utcnow())
             )
-        elif current.manifest_id != manifest_id:
-            if tag_is_immutable(repo, tag):
-                raise TagImmutable(immutable_tag_message(repo, tag), {"tag": tag})
-            await conn.execute(
-                update(tags)
-                .where(tags.c.repository_id == repo.id, tags.c.name == tag)
-                .values(manifest_id=manifest_id, updated_at=utcnow())
-            )
+            return True
+        if current.manifest_id == manifest_id:
+            return False
+        if tag_is_immutable(repo, tag):
+            raise TagImmutable(immutable_tag_message(repo, tag), {"tag": tag})
+        await conn.execute(
+            update(tags)
+            .where(tags.c.repository_id == repo.id, tags.c.name == tag)
+            .values(manifest_id=manifest_id, updated_at=utcnow())
+        )
+        return True
 
     async def delete(self, scope: Scope, name: str, reference: str) -> None:
         """By tag: untag. By digest: remove the manifest and every tag on it."""

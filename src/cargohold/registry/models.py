@@ -57,6 +57,8 @@ class PutManifestResult:
     digest: str
     subject_digest: str | None
     created: bool
+    tag_changed: bool = False
+    media_type: str = ""
 
 
 @dataclass(frozen=True)

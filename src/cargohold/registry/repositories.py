@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cargohold.registry.context import RegistryContext
-from cargohold.registry.errors import NameUnknown, RepositoryAlreadyExists, RepositoryNotEmpty
+from cargohold.registry.errors import NameUnknown, RepositoryAlreadyExists, RepositoryNotEmpty, TooManyTags
 from cargohold.registry.models import Page, Repository, utc, utcnow
 from cargohold.registry.names import validate_repository_name
 from cargohold.registry.scope import Scope
-from cargohold.storage.meta.schema import manifests, repositories
+from cargohold.storage.meta.schema import manifests, repositories, repository_tags
 
 MAX_PAGE = 1000
 
@@ -115,6 +115,55 @@ class Repositories:
         async with self.ctx.read() as conn:
             names = [row.name for row in await conn.execute(query)]
         return Page(items=names[:limit], has_more=len(names) > limit)
+
+    async def update(self, scope: Scope, name: str, **values: Any) -> Repository:
+        """Change repository settings (tag mutability, scanning, policy text ...)."""
+        if "tag_mutability_exclusions" in values:
+            values["tag_mutability_exclusions"] = json.dumps(values["tag_mutability_exclusions"] or [])
+        async with self.ctx.engine.begin() as conn:
+            repo = await self.get_in(conn, scope, name)
+            await conn.execute(update(repositories).where(repositories.c.id == repo.id).values(**values))
+            return await self.get_in(conn, scope, name)
+
+    async def policy(self, scope: Scope, name: str) -> str | None:
+        async with self.ctx.read() as conn:
+            repo = await self.get_in(conn, scope, name)
+            return (
+                await conn.execute(select(repositories.c.policy_text).where(repositories.c.id == repo.id))
+            ).scalar()
+
+    async def resource_tags(self, repo: Repository) -> dict[str, str]:
+        async with self.ctx.read() as conn:
+            rows = await conn.execute(
+                select(repository_tags.c.key, repository_tags.c.value)
+                .where(repository_tags.c.repository_id == repo.id)
+                .order_by(repository_tags.c.key)
+            )
+            return {row.key: row.value for row in rows}
+
+    async def set_resource_tags(self, repo: Repository, tags: dict[str, str], max_tags: int = 50) -> None:
+        async with self.ctx.engine.begin() as conn:
+            current = {
+                row.key
+                for row in await conn.execute(
+                    select(repository_tags.c.key).where(repository_tags.c.repository_id == repo.id)
+                )
+            }
+            if len(current | set(tags)) > max_tags:
+                raise TooManyTags(f"A resource can have at most {max_tags} tags")
+            for key, value in tags.items():
+                await conn.execute(
+                    delete(repository_tags).where(repository_tags.c.repository_id == repo.id, repository_tags.c.key == key)
+                )
+                await conn.execute(repository_tags.insert().values(repository_id=repo.id, key=key, value=value))
+
+    async def remove_resource_tags(self, repo: Repository, keys: list[str]) -> None:
+        async with self.ctx.engine.begin() as conn:
+            await conn.execute(
+                delete(repository_tags).where(
+                    repository_tags.c.repository_id == repo.id, repository_tags.c.key.in_(keys)
+                )
+            )
 
     async def delete(self, scope: Scope, name: str, *, force: bool = False) -> Repository:
         async with self.ctx.engine.begin() as conn:

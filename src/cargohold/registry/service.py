@@ -5,9 +5,11 @@ from __future__ import annotations
 from cargohold.config import Settings
 from cargohold.registry.blobs import Blobs
 from cargohold.registry.context import RegistryContext
+from cargohold.registry.images import Images
 from cargohold.registry.manifests import Manifests
 from cargohold.registry.pulls import PullRecorder
 from cargohold.registry.repositories import Repositories
+from cargohold.registry.settings import RegistrySettings
 from cargohold.storage.blobs.base import BlobStore
 from cargohold.storage.blobs.fs import FilesystemBlobStore
 from cargohold.storage.meta.db import create_server_engine, create_sync_engine
@@ -20,6 +22,8 @@ class Registry:
         self.repositories = Repositories(ctx)
         self.blobs = Blobs(ctx, self.repositories)
         self.manifests = Manifests(ctx, self.repositories)
+        self.images = Images(ctx, self.repositories, self.manifests)
+        self.settings = RegistrySettings(ctx)
         self.pulls = PullRecorder(self.manifests.record_pulls)
 
     @classmethod

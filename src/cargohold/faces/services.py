@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from cargohold.config import Settings
+from cargohold.iam.access_keys import AccessKeys
 from cargohold.iam.authorizer import Authorizer
 from cargohold.iam.tokens import TokenSigner
+from cargohold.iam.url_signing import UrlSigner
 from cargohold.registry.service import Registry
 
 
@@ -18,6 +20,8 @@ class Services:
     registry: Registry
     authorizer: Authorizer
     tokens: TokenSigner
+    access_keys: AccessKeys
+    urls: UrlSigner
 
 
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)

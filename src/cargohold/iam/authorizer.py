@@ -26,6 +26,8 @@ class Decision:
 
 
 def resource_account(resource_arn: str) -> str:
+    if resource_arn == "*":
+        return "*"
     parts = resource_arn.split(":")
     return parts[4] if len(parts) > 4 else ""
 

@@ -58,7 +58,7 @@ class IncomingRequest:
 SecretLookup = Callable[[str], Awaitable[str | None]]
 
 
-class _ExactHeadersSigner(SigV4Auth):
+class _ExactHeadersSigner(SigV4Auth):  # type: ignore[misc]
     """SigV4Auth limited to the headers the client listed in SignedHeaders."""
 
     def __init__(self, credentials: Credentials, service: str, region: str, signed: list[str]) -> None:

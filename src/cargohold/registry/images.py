@@ -85,9 +85,7 @@ class Images:
         elif tag_status == "UNTAGGED":
             query = query.where(tags.c.name.is_(None))
         if after is not None:
-            query = query.where(
-                or_(manifests.c.id > after[0], and_(manifests.c.id == after[0], tag_name > after[1]))
-            )
+            query = query.where(or_(manifests.c.id > after[0], and_(manifests.c.id == after[0], tag_name > after[1])))
         async with self.ctx.read() as conn:
             rows = (await conn.execute(query)).all()
         page = rows[:limit]
@@ -133,12 +131,19 @@ class Images:
     ) -> Lookup:
         digest, tag = image_id.get("imageDigest"), image_id.get("imageTag")
         if not digest and not tag:
-            return Lookup(None, None, "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null")
+            return Lookup(
+                None, None, "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null"
+            )
         from cargohold.registry.digests import is_digest
         from cargohold.registry.names import is_valid_tag
 
         if digest and not (is_digest(digest) and digest.startswith("sha256:") and len(digest) == 71):
-            return Lookup(None, tag, "InvalidImageDigest", "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'")
+            return Lookup(
+                None,
+                tag,
+                "InvalidImageDigest",
+                "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+            )
         if tag and not is_valid_tag(tag):
             return Lookup(None, tag, "InvalidImageTag", "Invalid request parameters: image tag is not valid")
         columns = [*_IMAGE_COLUMNS, manifests.c.content] if with_content else list(_IMAGE_COLUMNS)
@@ -153,7 +158,12 @@ class Images:
         if row is None:
             return Lookup(None, tag, "ImageNotFound", "Requested image not found")
         if tag and digest and row.digest != digest:
-            return Lookup(None, tag, "ImageTagDoesNotMatchDigest", "Invalid request parameters: given tag does not match given digest")
+            return Lookup(
+                None,
+                tag,
+                "ImageTagDoesNotMatchDigest",
+                "Invalid request parameters: given tag does not match given digest",
+            )
         image = _image(row)
         if with_content:
             image.content = bytes(row.content)
@@ -164,16 +174,16 @@ class Images:
             return
         by_id = {image.manifest_id: image for image in images}
         rows = await conn.execute(
-            select(tags.c.manifest_id, tags.c.name)
-            .where(tags.c.manifest_id.in_(list(by_id)))
-            .order_by(tags.c.name)
+            select(tags.c.manifest_id, tags.c.name).where(tags.c.manifest_id.in_(list(by_id))).order_by(tags.c.name)
         )
         for image in images:
             image.tags = []
         for row in rows:
             by_id[row.manifest_id].tags.append(row.name)
 
-    async def delete(self, repo: Repository, ids: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    async def delete(
+        self, repo: Repository, ids: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
         """BatchDeleteImage: a tag untags (and deletes the image with its last tag); a digest deletes."""
         lookups = await self.resolve(repo, ids)
         deleted: list[dict[str, str]] = []
@@ -181,8 +191,9 @@ class Images:
         async with self.ctx.engine.begin() as conn:
             for image_id, found in zip(ids, lookups, strict=True):
                 if found.image is None:
-                    failures.append({"imageId": image_id, "failureCode": found.failure_code,
-                                     "failureReason": found.failure_reason})
+                    failures.append(
+                        {"imageId": image_id, "failureCode": found.failure_code, "failureReason": found.failure_reason}
+                    )
                     continue
                 image = found.image
                 current_tags = list(
@@ -194,31 +205,44 @@ class Images:
                     )
                     deleted.append({"imageDigest": image.digest, "imageTag": image_id["imageTag"]})
                     continue
-                exists = (
-                    await conn.execute(select(manifests.c.id).where(manifests.c.id == image.manifest_id))
-                ).first()
+                exists = (await conn.execute(select(manifests.c.id).where(manifests.c.id == image.manifest_id))).first()
                 if exists is None:  # already removed by an earlier id in this batch
                     deleted.append({"imageDigest": image.digest})
                     continue
                 parents = (
-                    await conn.execute(
-                        select(manifests.c.digest)
-                        .select_from(manifest_children.join(manifests, manifests.c.id == manifest_children.c.manifest_id))
-                        .where(manifests.c.repository_id == repo.id, manifest_children.c.child_digest == image.digest)
+                    (
+                        await conn.execute(
+                            select(manifests.c.digest)
+                            .select_from(
+                                manifest_children.join(manifests, manifests.c.id == manifest_children.c.manifest_id)
+                            )
+                            .where(
+                                manifests.c.repository_id == repo.id, manifest_children.c.child_digest == image.digest
+                            )
+                        )
                     )
-                ).scalars().all()
+                    .scalars()
+                    .all()
+                )
                 if parents:
-                    failures.append({
-                        "imageId": image_id,
-                        "failureCode": "ImageReferencedByManifestList",
-                        "failureReason": f"Requested image referenced by manifest list: {list(parents)}",
-                    })
+                    failures.append(
+                        {
+                            "imageId": image_id,
+                            "failureCode": "ImageReferencedByManifestList",
+                            "failureReason": f"Requested image referenced by manifest list: {list(parents)}",
+                        }
+                    )
                     continue
                 try:
                     await self.manifests.delete_digests_in(conn, repo, [image.digest])
                 except ManifestReferenced as exc:
-                    failures.append({"imageId": image_id, "failureCode": "ImageReferencedByManifestList",
-                                     "failureReason": exc.message})
+                    failures.append(
+                        {
+                            "imageId": image_id,
+                            "failureCode": "ImageReferencedByManifestList",
+                            "failureReason": exc.message,
+                        }
+                    )
                     continue
                 deleted.extend({"imageDigest": image.digest, "imageTag": t} for t in current_tags)
                 if not current_tags:

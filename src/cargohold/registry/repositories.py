@@ -128,9 +128,7 @@ class Repositories:
     async def policy(self, scope: Scope, name: str) -> str | None:
         async with self.ctx.read() as conn:
             repo = await self.get_in(conn, scope, name)
-            return (
-                await conn.execute(select(repositories.c.policy_text).where(repositories.c.id == repo.id))
-            ).scalar()
+            return (await conn.execute(select(repositories.c.policy_text).where(repositories.c.id == repo.id))).scalar()
 
     async def resource_tags(self, repo: Repository) -> dict[str, str]:
         async with self.ctx.read() as conn:
@@ -153,7 +151,9 @@ class Repositories:
                 raise TooManyTags(f"A resource can have at most {max_tags} tags")
             for key, value in tags.items():
                 await conn.execute(
-                    delete(repository_tags).where(repository_tags.c.repository_id == repo.id, repository_tags.c.key == key)
+                    delete(repository_tags).where(
+                        repository_tags.c.repository_id == repo.id, repository_tags.c.key == key
+                    )
                 )
                 await conn.execute(repository_tags.insert().values(repository_id=repo.id, key=key, value=value))
 

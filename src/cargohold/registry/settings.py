@@ -36,11 +36,16 @@ class RegistrySettings:
         for _ in range(2):
             try:
                 async with self.ctx.engine.begin() as conn:
-                    result = await conn.execute(update(registry_settings).where(key).values(value=value, updated_at=utcnow()))
+                    result = await conn.execute(
+                        update(registry_settings).where(key).values(value=value, updated_at=utcnow())
+                    )
                     if not result.rowcount:
                         await conn.execute(
                             registry_settings.insert().values(
-                                account_id=scope.account_id, region=scope.region, name=name, value=value,
+                                account_id=scope.account_id,
+                                region=scope.region,
+                                name=name,
+                                value=value,
                                 updated_at=utcnow(),
                             )
                         )

@@ -14,11 +14,15 @@ import structlog
 from aiohttp import web
 
 from cargohold.config import Settings
+from cargohold.faces.ecr.download import add_routes as add_download_routes
+from cargohold.faces.ecr.protocol import handle as ecr_handle
 from cargohold.faces.oci.routes import add_routes as add_oci_routes
 from cargohold.faces.services import SERVICES, Services
+from cargohold.iam.access_keys import AccessKeys
 from cargohold.iam.authorizer import Authorizer
 from cargohold.iam.bootstrap import bootstrap_admin, token_key
 from cargohold.iam.tokens import TokenSigner
+from cargohold.iam.url_signing import UrlSigner
 from cargohold.registry.service import Registry
 from cargohold.server.metrics import metrics_handler
 from cargohold.server.middleware import on_prepare, request_context
@@ -52,6 +56,8 @@ def build_app(settings: Settings, key: bytes) -> web.Application:
             registry=registry,
             authorizer=Authorizer(registry.ctx.engine),
             tokens=TokenSigner(key),
+            access_keys=AccessKeys(registry.ctx.engine),
+            urls=UrlSigner(key),
         )
         yield
         await registry.close()
@@ -60,6 +66,8 @@ def build_app(settings: Settings, key: bytes) -> web.Application:
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/healthz", healthz)
     add_oci_routes(app)
+    app.router.add_post("/", ecr_handle)
+    add_download_routes(app)
     return app
 
 

@@ -62,8 +62,10 @@ def decode_token(token: str | None, kind: str) -> Any:
             raise ValueError
         return payload["v"]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise InvalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'must be a token "
-                               "returned by a previous call'") from None
+        raise InvalidParameter(
+            "Invalid parameter at 'nextToken' failed to satisfy constraint: 'must be a token "
+            "returned by a previous call'"
+        ) from None
 
 
 def next_token(kind: str, value: Any) -> str | None:

@@ -71,8 +71,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return _error(registry_error_to_ecr(exc), request_id)
     except Exception:
         log.exception("unhandled error", request_id=request_id)
-        return _error(EcrError("An internal error occurred; the request id is in the server log", status=500),
-                      request_id)
+        return _error(
+            EcrError("An internal error occurred; the request id is in the server log", status=500), request_id
+        )
 
 
 async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
@@ -100,7 +101,7 @@ async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
     await keys.touch(identity.access_key_id)
 
     target = request.headers.get("X-Amz-Target", "")
-    name = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else ""
+    name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
     model = operation(name) if name else None
     handler = HANDLERS.get(name)
     if model is None or handler is None:

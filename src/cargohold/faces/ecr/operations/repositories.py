@@ -35,7 +35,9 @@ def check_mutability(mode: str, filters: list[dict[str, str]] | None) -> None:
     if mode in EXCLUSION_MODES and not filters:
         raise InvalidParameter(f"imageTagMutabilityExclusionFilters are required with {mode}")
     if filters and mode not in EXCLUSION_MODES:
-        raise InvalidParameter(f"imageTagMutabilityExclusionFilters are only valid with {' or '.join(sorted(EXCLUSION_MODES))}")
+        raise InvalidParameter(
+            f"imageTagMutabilityExclusionFilters are only valid with {' or '.join(sorted(EXCLUSION_MODES))}"
+        )
 
 
 def check_resource_tags(tags: list[dict[str, str]]) -> dict[str, str]:
@@ -73,7 +75,11 @@ async def create_repository(call: EcrCall, params: dict[str, Any]) -> dict[str, 
         scan_on_push=bool((params.get("imageScanningConfiguration") or {}).get("scanOnPush", False)),
         encryption_type=encryption.get("encryptionType", "AES256"),
         kms_key=encryption.get("kmsKey")
-        or (f"arn:aws:kms:{scope.region}:{scope.account_id}:key/aws/ecr" if encryption.get("encryptionType", "").startswith("KMS") else None),
+        or (
+            f"arn:aws:kms:{scope.region}:{scope.account_id}:key/aws/ecr"
+            if encryption.get("encryptionType", "").startswith("KMS")
+            else None
+        ),
     )
     if tags:
         await registry.repositories.set_resource_tags(repo, tags)
@@ -94,7 +100,9 @@ async def describe_repositories(call: EcrCall, params: dict[str, Any]) -> dict[s
         return {"repositories": [repository_shape(call, repo) for repo in repos]}
     await call.authorize_repository(scope, "*")
     limit = page_size(params)
-    page = await registry.repositories.list_names(scope, last=decode_token(params.get("nextToken"), "repos"), limit=limit)
+    page = await registry.repositories.list_names(
+        scope, last=decode_token(params.get("nextToken"), "repos"), limit=limit
+    )
     repos = [await registry.repositories.get(scope, name) for name in page.items]
     return {
         "repositories": [repository_shape(call, repo) for repo in repos],
@@ -105,7 +113,9 @@ async def describe_repositories(call: EcrCall, params: dict[str, Any]) -> dict[s
 async def delete_repository(call: EcrCall, params: dict[str, Any]) -> dict[str, Any]:
     scope = call.scope(params)
     await call.authorize_repository(scope, params["repositoryName"])
-    repo = await call.services.registry.repositories.delete(scope, params["repositoryName"], force=bool(params.get("force")))
+    repo = await call.services.registry.repositories.delete(
+        scope, params["repositoryName"], force=bool(params.get("force"))
+    )
     return {"repository": repository_shape(call, repo)}
 
 
@@ -146,19 +156,23 @@ async def batch_get_repository_scanning_configuration(call: EcrCall, params: dic
         try:
             repo = await call.services.registry.repositories.get(scope, name)
         except NameUnknown:
-            failures.append({
-                "repositoryName": name,
-                "failureCode": "REPOSITORY_NOT_FOUND",
-                "failureReason": repository_not_found(scope, name).message,
-            })
+            failures.append(
+                {
+                    "repositoryName": name,
+                    "failureCode": "REPOSITORY_NOT_FOUND",
+                    "failureReason": repository_not_found(scope, name).message,
+                }
+            )
             continue
-        configurations.append({
-            "repositoryArn": repo.arn,
-            "repositoryName": repo.name,
-            "scanOnPush": repo.scan_on_push,
-            "scanFrequency": "SCAN_ON_PUSH" if repo.scan_on_push else "MANUAL",
-            "appliedScanFilters": [],
-        })
+        configurations.append(
+            {
+                "repositoryArn": repo.arn,
+                "repositoryName": repo.name,
+                "scanOnPush": repo.scan_on_push,
+                "scanFrequency": "SCAN_ON_PUSH" if repo.scan_on_push else "MANUAL",
+                "appliedScanFilters": [],
+            }
+        )
     return {"scanningConfigurations": configurations, "failures": failures}
 
 

@@ -51,7 +51,7 @@ def repo(server: RunningServer, request: pytest.FixtureRequest) -> str:
 
     base = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40].strip("-")
     name = f"t/{base}-{uuid.uuid4().hex[:6]}"
-    server.cli("repo", "create", name)
+    server.ecr().create_repository(repositoryName=name)
     return name
 
 

@@ -30,6 +30,7 @@ class RunningServer:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     _token: str | None = None
+    _credentials: dict[str, str] | None = None
 
     @property
     def host(self) -> str:
@@ -96,6 +97,26 @@ class RunningServer:
 
     def basic_auth(self) -> str:
         return "Basic " + base64.b64encode(f"AWS:{self.token()}".encode()).decode()
+
+    def credentials(self) -> dict[str, str]:
+        """The bootstrap admin's access key pair, as AWS_* environment variables."""
+        if self._credentials is None:
+            lines = self.cli("admin", "credentials", "--shell").stdout.split()
+            pairs = [line.split("=", 1) for line in lines if "=" in line]
+            self._credentials = {key: value for key, value in pairs}
+        return self._credentials
+
+    def ecr(self, **overrides: str):  # type: ignore[no-untyped-def]
+        import boto3
+
+        creds = self.credentials()
+        return boto3.client(
+            "ecr",
+            endpoint_url=self.url.replace("127.0.0.1", "localhost"),
+            region_name=overrides.pop("region_name", "us-east-1"),
+            aws_access_key_id=overrides.pop("aws_access_key_id", creds["AWS_ACCESS_KEY_ID"]),
+            aws_secret_access_key=overrides.pop("aws_secret_access_key", creds["AWS_SECRET_ACCESS_KEY"]),
+        )
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": self.basic_auth()}, timeout=60)

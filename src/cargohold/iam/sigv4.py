@@ -157,6 +157,16 @@ async def verify(request: IncomingRequest, lookup: SecretLookup, now: datetime |
     return SignedIdentity(access_key, region, service, claims["token"] or None)
 
 
+def _joined(headers: Mapping[str, str]) -> dict[str, str]:
+    """Repeated headers sign as one, their values joined by ',' (SigV4's canonical form)."""
+    joined: dict[str, str] = {}
+    items = headers.items()
+    for name, value in items:
+        key = name.lower()
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    return joined
+
+
 def _signature(
     request: IncomingRequest,
     claims: dict[str, str],
@@ -171,7 +181,7 @@ def _signature(
         pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "X-Amz-Signature"]
         query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in pairs)
     url = f"http://{request.host}{request.raw_path}" + (f"?{query}" if query else "")
-    aws_request = AWSRequest(method=request.method, url=url, headers=dict(request.headers), data=request.body)
+    aws_request = AWSRequest(method=request.method, url=url, headers=_joined(request.headers), data=request.body)
     aws_request.context["timestamp"] = claims["date"]
     signer = _ExactHeadersSigner(
         Credentials(access_key, secret, claims["token"] or None), service, region, claims["signed"].split(";")

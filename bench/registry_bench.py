@@ -25,6 +25,7 @@ import httpx
 
 from bench.images import make_layout
 from bench.registries import Registry, create_repo, start_cargohold, start_distribution
+from bench.results import write_section
 
 MiB = 1024 * 1024
 
@@ -260,7 +261,7 @@ def main() -> None:
 
 def write_results(rows: list[Row], args: argparse.Namespace, scale: int) -> None:
     lines = [
-        "# Benchmarks: cargohold vs CNCF Distribution",
+        "## Registry data path: cargohold vs CNCF Distribution",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} cores, by `python -m bench.registry_bench{' --quick' if args.quick else ''}` "
@@ -282,7 +283,7 @@ def write_results(rows: list[Row], args: argparse.Namespace, scale: int) -> None
     notes = Path(__file__).parent / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]
-    (Path(__file__).parent / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    write_section("registry", "\n".join(lines))
     print("\n".join(lines))
 
 

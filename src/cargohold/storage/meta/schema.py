@@ -57,7 +57,7 @@ access_keys = Table(
     metadata,
     Column("access_key_id", String(32), primary_key=True),
     Column("principal_id", Integer, ForeignKey("principals.id", ondelete="CASCADE"), nullable=False),
-    Column("secret", String(128), nullable=False),
+    Column("secret", String(512), nullable=False),  # encrypted (iam/secrets_box.py)
     Column("status", String(16), nullable=False, default="Active"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_used_at", DateTime(timezone=True)),
@@ -170,3 +170,78 @@ registry_settings = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("name", String(128)),
+    Column("org_id", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+role_trust = Table(
+    "role_trust",
+    metadata,
+    Column("principal_id", Integer, ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("max_session_seconds", Integer, nullable=False, default=3600),
+)
+
+inline_policies = Table(
+    "inline_policies",
+    metadata,
+    Column("principal_id", Integer, ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("document", Text, nullable=False),
+)
+
+managed_policies = Table(
+    "managed_policies",
+    metadata,
+    Column("arn", String(512), primary_key=True),
+    Column("account_id", String(12), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("policy_id", String(32), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("description", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+policy_attachments = Table(
+    "policy_attachments",
+    metadata,
+    Column("principal_id", Integer, ForeignKey("principals.id", ondelete="CASCADE"), primary_key=True),
+    Column("policy_arn", String(512), primary_key=True),
+)
+Index("ix_policy_attachments_arn", policy_attachments.c.policy_arn)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("access_key_id", String(32), primary_key=True),
+    Column("role_id", Integer, ForeignKey("principals.id", ondelete="CASCADE"), nullable=False),
+    Column("session_name", String(64), nullable=False),
+    Column("secret", String(512), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("principal_arn", String(512), nullable=False),
+    Column("account_id", String(12), nullable=False),
+    Column("action", String(128), nullable=False),
+    Column("resource", String(1024), nullable=False),
+    Column("source_ip", String(64)),
+    Column("decision", String(8), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("deciding", String(512)),
+    Column("face", String(16), nullable=False),
+)
+Index("ix_audit_events_time", audit_events.c.time)
+Index("ix_audit_events_principal", audit_events.c.principal_arn)

@@ -34,27 +34,32 @@ def _doc(*statements: dict[str, Any]) -> str:
 
 AWS_MANAGED: dict[str, str] = {
     "AmazonECSTaskExecutionRolePolicy": _doc(
-        _allow([
-            "ecr:GetAuthorizationToken",
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:GetDownloadUrlForLayer",
-            "ecr:BatchGetImage",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        ])
+        _allow(
+            [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+            ]
+        )
     ),
     "AmazonEC2ContainerRegistryPullOnly": _doc(
-        _allow([
-            "ecr:GetAuthorizationToken",
-            "ecr:BatchGetImage",
-            "ecr:GetDownloadUrlForLayer",
-            "ecr:BatchImportUpstreamImage",
-        ])
+        _allow(
+            [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchImportUpstreamImage",
+            ]
+        )
     ),
     "AmazonEC2ContainerRegistryReadOnly": _doc(_allow(_READ_ONLY)),
     "AmazonEC2ContainerRegistryPowerUser": _doc(
-        _allow([*_READ_ONLY, "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-                "ecr:PutImage"])
+        _allow(
+            [*_READ_ONLY, "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
+        )
     ),
     "AmazonEC2ContainerRegistryFullAccess": _doc(
         _allow(["ecr:*", "cloudtrail:LookupEvents"]),

@@ -147,8 +147,10 @@ async def verify(request: IncomingRequest, lookup: SecretLookup, now: datetime |
     secret = await lookup(access_key)
     if secret is None:
         raise SignatureError("UnrecognizedClient", "The security token included in the request is invalid.")
-    expected = _signature(request, claims, presigned, access_key, secret, region, service)
-    if not hmac.compare_digest(expected, claims["signature"]):
+    candidates = [_signature(request, claims, presigned, access_key, secret, region, service, unsigned=False)]
+    if presigned:  # S3-style pre-signed URLs sign UNSIGNED-PAYLOAD instead of the body's hash
+        candidates.append(_signature(request, claims, presigned, access_key, secret, region, service, unsigned=True))
+    if not any([hmac.compare_digest(expected, claims["signature"]) for expected in candidates]):
         raise SignatureError(
             "InvalidSignature",
             "The request signature we calculated does not match the signature you provided. Check your AWS "
@@ -175,6 +177,8 @@ def _signature(
     secret: str,
     region: str,
     service: str,
+    *,
+    unsigned: bool,
 ) -> str:
     query = request.raw_query
     if presigned:
@@ -186,7 +190,7 @@ def _signature(
     signer = _ExactHeadersSigner(
         Credentials(access_key, secret, claims["token"] or None), service, region, claims["signed"].split(";")
     )
-    if presigned:
+    if unsigned:
         aws_request.headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))

@@ -67,7 +67,9 @@ def request_context(request: AccessRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "aws:principalarn": caller.principal_arn,
         "aws:principalaccount": caller.account_id,
-        "aws:principaltype": {"user": "User", "assumed-role": "AssumedRole", "root": "Account"}.get(caller.kind, "User"),
+        "aws:principaltype": {"user": "User", "assumed-role": "AssumedRole", "root": "Account"}.get(
+            caller.kind, "User"
+        ),
         "aws:userid": caller.userid,
     }
     if caller.username:
@@ -177,8 +179,12 @@ def evaluate(
             if not _applies(statement, request, context, substitute):
                 continue
             if statement.effect == "Deny":
-                return Decision(False, "explicit-deny", f"{head} with an explicit deny in an identity-based policy",
-                                _label(policy, index, statement))
+                return Decision(
+                    False,
+                    "explicit-deny",
+                    f"{head} with an explicit deny in an identity-based policy",
+                    _label(policy, index, statement),
+                )
             identity_allow = identity_allow or _label(policy, index, statement)
     if resource_policy is not None:
         substitute = _substituter(resource_policy, context)
@@ -190,8 +196,12 @@ def evaluate(
             if matched is None or not _applies(statement, request, context, substitute):
                 continue
             if statement.effect == "Deny":
-                return Decision(False, "explicit-deny", f"{head} with an explicit deny in a resource-based policy",
-                                _label(resource_policy, index, statement))
+                return Decision(
+                    False,
+                    "explicit-deny",
+                    f"{head} with an explicit deny in a resource-based policy",
+                    _label(resource_policy, index, statement),
+                )
             if resource_allow is None or (matched == "specific" and resource_allow[0] != "specific"):
                 resource_allow = (matched, _label(resource_policy, index, statement))
     same_account = request.resource_account in (None, "", caller.account_id)
@@ -202,12 +212,15 @@ def evaluate(
             return Decision(True, "allowed", "", identity_allow)
         if resource_allow and resource_allow[0] == "specific":
             return Decision(True, "allowed", "", resource_allow[1])
-        return Decision(False, "implicit-deny",
-                        f"{head} because no identity-based policy allows the {request.action} action")
+        return Decision(
+            False, "implicit-deny", f"{head} because no identity-based policy allows the {request.action} action"
+        )
     if identity_allow and resource_allow:
         return Decision(True, "allowed", "", f"{identity_allow} + {resource_allow[1]}")
     if not identity_allow and caller.kind != "root":
-        return Decision(False, "implicit-deny",
-                        f"{head} because no identity-based policy allows the {request.action} action")
-    return Decision(False, "implicit-deny",
-                    f"{head} because no resource-based policy allows the {request.action} action")
+        return Decision(
+            False, "implicit-deny", f"{head} because no identity-based policy allows the {request.action} action"
+        )
+    return Decision(
+        False, "implicit-deny", f"{head} because no resource-based policy allows the {request.action} action"
+    )

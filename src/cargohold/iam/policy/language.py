@@ -10,7 +10,15 @@ from cargohold.iam.policy.conditions import OPERATORS, split_operator
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _STATEMENT_KEYS = {
-    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
 }
 
 
@@ -63,7 +71,7 @@ def _principal(value: Any, where: str) -> dict[str, tuple[str, ...]]:
         if kind == "AWS":
             for entry in result[kind]:
                 if not (entry == "*" or (entry.isdigit() and len(entry) == 12) or entry.startswith("arn:aws")):
-                    raise MalformedPolicy(f"Invalid principal in policy: \"AWS\":\"{entry}\"")
+                    raise MalformedPolicy(f'Invalid principal in policy: "AWS":"{entry}"')
     return result
 
 
@@ -147,8 +155,9 @@ def parse_policy(text: str | dict[str, Any], *, kind: str = "identity", name: st
             if key in raw:
                 for action in _strings(raw[key], f"{where}.{key}"):
                     if action != "*" and ":" not in action:
-                        raise MalformedPolicy(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, "
-                                              f"ec2, etc.: {action}")
+                        raise MalformedPolicy(
+                            f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {action}"
+                        )
         statements.append(
             Statement(
                 effect=effect,
@@ -158,7 +167,8 @@ def parse_policy(text: str | dict[str, Any], *, kind: str = "identity", name: st
                 resources=_strings(raw["Resource"], f"{where}.Resource") if "Resource" in raw else None,
                 not_resources=_strings(raw["NotResource"], f"{where}.NotResource") if "NotResource" in raw else None,
                 principals=_principal(raw["Principal"], f"{where}.Principal") if "Principal" in raw else None,
-                not_principals=_principal(raw["NotPrincipal"], f"{where}.NotPrincipal") if "NotPrincipal" in raw
+                not_principals=_principal(raw["NotPrincipal"], f"{where}.NotPrincipal")
+                if "NotPrincipal" in raw
                 else None,
                 conditions=_conditions(raw["Condition"], f"{where}.Condition") if "Condition" in raw else {},
             )

@@ -29,8 +29,9 @@ def upgrade() -> None:
         sa.Column("principal_id", sa.Integer(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("max_session_seconds", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["principal_id"], ["principals.id"], ondelete="CASCADE",
-                                name=op.f("fk_role_trust_principal_id_principals")),
+        sa.ForeignKeyConstraint(
+            ["principal_id"], ["principals.id"], ondelete="CASCADE", name=op.f("fk_role_trust_principal_id_principals")
+        ),
         sa.PrimaryKeyConstraint("principal_id", name=op.f("pk_role_trust")),
     )
     op.create_table(
@@ -38,8 +39,12 @@ def upgrade() -> None:
         sa.Column("principal_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["principal_id"], ["principals.id"], ondelete="CASCADE",
-                                name=op.f("fk_inline_policies_principal_id_principals")),
+        sa.ForeignKeyConstraint(
+            ["principal_id"],
+            ["principals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_inline_policies_principal_id_principals"),
+        ),
         sa.PrimaryKeyConstraint("principal_id", "name", name=op.f("pk_inline_policies")),
     )
     op.create_table(
@@ -57,8 +62,12 @@ def upgrade() -> None:
         "policy_attachments",
         sa.Column("principal_id", sa.Integer(), nullable=False),
         sa.Column("policy_arn", sa.String(length=512), nullable=False),
-        sa.ForeignKeyConstraint(["principal_id"], ["principals.id"], ondelete="CASCADE",
-                                name=op.f("fk_policy_attachments_principal_id_principals")),
+        sa.ForeignKeyConstraint(
+            ["principal_id"],
+            ["principals.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_policy_attachments_principal_id_principals"),
+        ),
         sa.PrimaryKeyConstraint("principal_id", "policy_arn", name=op.f("pk_policy_attachments")),
     )
     op.create_index("ix_policy_attachments_arn", "policy_attachments", ["policy_arn"])
@@ -71,8 +80,9 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["role_id"], ["principals.id"], ondelete="CASCADE",
-                                name=op.f("fk_sessions_role_id_principals")),
+        sa.ForeignKeyConstraint(
+            ["role_id"], ["principals.id"], ondelete="CASCADE", name=op.f("fk_sessions_role_id_principals")
+        ),
         sa.PrimaryKeyConstraint("access_key_id", name=op.f("pk_sessions")),
     )
     op.create_table(
@@ -97,6 +107,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_events", "sessions", "policy_attachments", "managed_policies", "inline_policies",
-                  "role_trust", "accounts"):
+    for table in (
+        "audit_events",
+        "sessions",
+        "policy_attachments",
+        "managed_policies",
+        "inline_policies",
+        "role_trust",
+        "accounts",
+    ):
         op.drop_table(table)

@@ -14,7 +14,7 @@ from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.support.oci import digest_of, manifest_for
+from tests.support.oci import manifest_for
 from tests.support.server import RunningServer
 
 

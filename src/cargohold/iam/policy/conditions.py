@@ -137,6 +137,11 @@ def _as_text(value: Any) -> str:
 Substitute = Callable[[str], str | None]
 
 
+def _value_matches(matcher: Callable[[str, str], bool], negated: bool, value: str, policy_values: list[str]) -> bool:
+    hit = any(matcher(value, policy) for policy in policy_values)
+    return not hit if negated else hit
+
+
 def condition_holds(
     operator: str, key_values: Mapping[str, tuple[Any, ...]], context: Mapping[str, Any], substitute: Substitute
 ) -> bool:
@@ -158,16 +163,8 @@ def condition_holds(
             return False
         context_values = [_as_text(v) for v in raw] if isinstance(raw, list) else [_as_text(raw)]
 
-        def matches(value: str) -> bool:
-            hit = any(matcher(value, policy) for policy in values)  # noqa: B023 - evaluated immediately
-            return not hit if negated else hit
-
-        if qualifier == "ForAllValues":
-            ok = all(matches(v) for v in context_values)
-        elif qualifier == "ForAnyValue" or len(context_values) != 1:
-            ok = any(matches(v) for v in context_values)
-        else:
-            ok = matches(context_values[0])
+        results = [_value_matches(matcher, negated, value, values) for value in context_values]
+        ok = all(results) if qualifier == "ForAllValues" else any(results)
         if not ok:
             return False
     return True

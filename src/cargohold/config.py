@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_format: str = "console"
     workers: int = Field(default=1, ge=1, le=64)
+    secret_key: str | None = None  # Fernet key for secrets at rest; default: <data dir>/secret.key
+    bootstrap_file: Path | None = None  # declarative IAM (accounts, users, roles, policies) loaded at start
+    audit_flush_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("account_id")
     @classmethod

@@ -1,56 +1,63 @@
-"""Access key lookup for SigV4: secret and principal by access key id, cached briefly."""
+"""Access key lookup for SigV4: the secret and the caller behind a long-term key or a role session."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cargohold.iam.principal import Principal
-from cargohold.storage.meta.schema import access_keys, principals
+from cargohold.iam import directory
+from cargohold.iam.directory import KeyMatch
+from cargohold.iam.principal import Principal, session_arn
+from cargohold.iam.secrets_box import SecretsBox
+from cargohold.storage.meta.schema import access_keys
 
 _CACHE_SECONDS = 10.0
 
 
+def principal_for(match: KeyMatch) -> Principal:
+    info = match.principal
+    if match.session_name is not None:
+        return Principal(
+            arn=session_arn(info.account_id, info.name, match.session_name),
+            account_id=info.account_id,
+            unique_id=info.unique_id,
+            kind="assumed-role",
+        )
+    return Principal(arn=info.arn, account_id=info.account_id, unique_id=info.unique_id, kind="user")
+
+
 class AccessKeys:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, box: SecretsBox) -> None:
         self.engine = engine
-        self._cache: dict[str, tuple[tuple[str, Principal] | None, float]] = {}
+        self.box = box
+        self._cache: dict[str, tuple[KeyMatch | None, float]] = {}
         self._last_used_written: dict[str, float] = {}
 
-    async def find(self, access_key_id: str) -> tuple[str, Principal] | None:
+    async def find(self, access_key_id: str) -> KeyMatch | None:
         cached = self._cache.get(access_key_id)
         now = time.monotonic()
         if cached and cached[1] > now:
-            return cached[0]
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(access_keys.c.secret, access_keys.c.status, principals)
-                    .select_from(access_keys.join(principals, principals.c.id == access_keys.c.principal_id))
-                    .where(access_keys.c.access_key_id == access_key_id)
-                )
-            ).first()
-        found = None
-        if row is not None and row.status == "Active":
-            found = (
-                row.secret,
-                Principal(
-                    arn=row.arn,
-                    account_id=row.account_id,
-                    unique_id=row.unique_id,
-                    kind=row.kind,
-                    is_bootstrap_admin=bool(row.is_bootstrap_admin),
-                ),
-            )
-        self._cache[access_key_id] = (found, now + _CACHE_SECONDS)
-        return found
+            match = cached[0]
+        else:
+            async with self.engine.connect() as conn:
+                match = await conn.run_sync(lambda c: directory.find_key(c, self.box, access_key_id))
+            self._cache[access_key_id] = (match, now + _CACHE_SECONDS)
+        if match and match.expires_at and match.expires_at <= datetime.now(UTC):
+            return None
+        return match
 
     async def secret(self, access_key_id: str) -> str | None:
-        found = await self.find(access_key_id)
-        return found[0] if found else None
+        match = await self.find(access_key_id)
+        return match.secret if match else None
+
+    def forget(self, access_key_id: str | None = None) -> None:
+        if access_key_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(access_key_id, None)
 
     async def touch(self, access_key_id: str) -> None:
         """Record last use at most once a minute per key (for `iam lint`'s unused-key check)."""

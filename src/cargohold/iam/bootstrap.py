@@ -1,26 +1,28 @@
 """First-start set-up: the token signing key and the bootstrap admin with its access key.
 
-Runs on a blocking engine so the CLI (login-password, admin credentials) and the server share it.
-Idempotent: every node and every command may call it; the first one creates, the rest read.
+The admin is an ordinary IAM user with AdministratorAccess attached, not a bypass: detach the policy
+and it can do nothing. Runs on a blocking engine so the CLI and the server share it; idempotent.
 """
 
 from __future__ import annotations
 
 import secrets
-import string
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from cargohold.config import Settings
+from cargohold.iam import directory
+from cargohold.iam.errors import IamError
+from cargohold.iam.managed_policies import managed_policy_arn
 from cargohold.iam.principal import Principal
+from cargohold.iam.secrets_box import SecretsBox
 from cargohold.registry.models import utcnow
-from cargohold.storage.meta.schema import access_keys, principals, server_secrets
+from cargohold.storage.meta.schema import access_keys, server_secrets
 
 TOKEN_KEY_NAME = "registry-token-key"
 ADMIN_NAME = "admin"
-_KEY_ALPHABET = string.ascii_uppercase + string.digits
 
 
 @dataclass(frozen=True)
@@ -28,18 +30,6 @@ class AdminCredentials:
     principal: Principal
     access_key_id: str
     secret_access_key: str
-
-
-def new_access_key_id() -> str:
-    return "AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
-
-
-def new_secret_access_key() -> str:
-    return secrets.token_urlsafe(30)[:40]
-
-
-def new_unique_id(prefix: str = "AIDA") -> str:
-    return prefix + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(17))
 
 
 def token_key(engine: Engine) -> bytes:
@@ -58,45 +48,25 @@ def token_key(engine: Engine) -> bytes:
 
 
 def bootstrap_admin(engine: Engine, settings: Settings) -> AdminCredentials:
-    arn = f"arn:aws:iam::{settings.account_id}:user/{ADMIN_NAME}"
+    box = SecretsBox.for_settings(settings)
     with engine.begin() as conn:
-        row = conn.execute(select(principals).where(principals.c.arn == arn)).first()
-        if row is None:
+        try:
+            info = directory.get_principal(conn, settings.account_id, "user", ADMIN_NAME)
+        except IamError:
             try:
                 with conn.begin_nested():
-                    result = conn.execute(
-                        principals.insert().values(
-                            arn=arn,
-                            account_id=settings.account_id,
-                            kind="user",
-                            name=ADMIN_NAME,
-                            unique_id=new_unique_id(),
-                            is_bootstrap_admin=True,
-                            created_at=utcnow(),
-                        )
-                    )
-                    principal_id = result.inserted_primary_key[0]  # type: ignore[index]
-                    conn.execute(
-                        access_keys.insert().values(
-                            access_key_id=new_access_key_id(),
-                            principal_id=principal_id,
-                            secret=new_secret_access_key(),
-                            status="Active",
-                            created_at=utcnow(),
-                        )
-                    )
-            except IntegrityError:
+                    info = directory.create_principal(conn, settings.account_id, "user", ADMIN_NAME, admin=True)
+                    directory.attach_policy(conn, info, managed_policy_arn("AdministratorAccess"))
+                    directory.create_access_key(conn, box, info)
+            except (IamError, IntegrityError):
                 pass
-            row = conn.execute(select(principals).where(principals.c.arn == arn)).one()
+            info = directory.get_principal(conn, settings.account_id, "user", ADMIN_NAME)
         key = conn.execute(
-            select(access_keys).where(access_keys.c.principal_id == row.id).order_by(access_keys.c.created_at)
+            select(access_keys).where(access_keys.c.principal_id == info.id).order_by(access_keys.c.created_at)
         ).first()
-    principal = Principal(
-        arn=row.arn,
-        account_id=row.account_id,
-        unique_id=row.unique_id,
-        kind=row.kind,
-        is_bootstrap_admin=True,
+    if key is None:
+        raise RuntimeError("the bootstrap admin has no access key; create one with `aws iam create-access-key`")
+    principal = Principal(arn=info.arn, account_id=info.account_id, unique_id=info.unique_id, kind="user")
+    return AdminCredentials(
+        principal=principal, access_key_id=key.access_key_id, secret_access_key=box.open(key.secret)
     )
-    assert key is not None
-    return AdminCredentials(principal=principal, access_key_id=key.access_key_id, secret_access_key=key.secret)

@@ -19,10 +19,13 @@ from cargohold.faces.ecr.protocol import handle as ecr_handle
 from cargohold.faces.oci.routes import add_routes as add_oci_routes
 from cargohold.faces.services import SERVICES, Services
 from cargohold.iam.access_keys import AccessKeys
+from cargohold.iam.audit import AuditLog
 from cargohold.iam.authorizer import Authorizer
 from cargohold.iam.bootstrap import bootstrap_admin, token_key
+from cargohold.iam.secrets_box import SecretsBox
 from cargohold.iam.tokens import TokenSigner
 from cargohold.iam.url_signing import UrlSigner
+from cargohold.registry.resource_facts import ResourceFactsLookup
 from cargohold.registry.service import Registry
 from cargohold.server.metrics import metrics_handler
 from cargohold.server.middleware import on_prepare, request_context
@@ -51,15 +54,22 @@ def build_app(settings: Settings, key: bytes) -> web.Application:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         registry = Registry.open(settings)
         await registry.start()
+        box = SecretsBox.for_settings(settings)
+        audit = AuditLog(registry.ctx.engine, settings.audit_flush_seconds)
+        audit.start()
+        facts = ResourceFactsLookup(registry.ctx)
         app[SERVICES] = Services(
             settings=settings,
             registry=registry,
-            authorizer=Authorizer(registry.ctx.engine),
+            authorizer=Authorizer(registry.ctx.engine, facts, audit),
             tokens=TokenSigner(key),
-            access_keys=AccessKeys(registry.ctx.engine),
+            access_keys=AccessKeys(registry.ctx.engine, box),
             urls=UrlSigner(key),
+            resource_facts=facts,
+            box=box,
         )
         yield
+        await audit.stop()
         await registry.close()
 
     app.cleanup_ctx.append(lifecycle)

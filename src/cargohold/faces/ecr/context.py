@@ -11,6 +11,7 @@ from aiohttp import web
 
 from cargohold.faces.ecr.errors import AccessDenied, InvalidParameter
 from cargohold.faces.hosts import registry_host
+from cargohold.faces.request_facts import request_facts
 from cargohold.faces.services import Services
 from cargohold.iam.principal import Principal
 from cargohold.registry.models import Repository
@@ -30,13 +31,23 @@ class EcrCall:
         """The registry the call addresses: `registryId`, else the caller's own account."""
         return Scope(params.get("registryId") or self.principal.account_id, self.region)
 
-    async def authorize(self, resource_arn: str, action: str | None = None) -> None:
-        decision = await self.services.authorizer.authorize(self.principal, action or self.action, resource_arn)
+    async def authorize(
+        self, resource_arn: str, action: str | None = None, extra_context: dict[str, Any] | None = None
+    ) -> None:
+        decision = await self.services.authorizer.authorize(
+            self.principal,
+            action or self.action,
+            resource_arn,
+            request=request_facts(self.http, "ecr"),
+            extra_context=extra_context,
+        )
         if not decision.allowed:
             raise AccessDenied(decision.message)
 
-    async def authorize_repository(self, scope: Scope, name: str, action: str | None = None) -> None:
-        await self.authorize(scope.repository_arn(name), action)
+    async def authorize_repository(
+        self, scope: Scope, name: str, action: str | None = None, extra_context: dict[str, Any] | None = None
+    ) -> None:
+        await self.authorize(scope.repository_arn(name), action, extra_context)
 
     async def authorize_registry(self, scope: Scope, action: str | None = None) -> None:
         await self.authorize(f"arn:aws:ecr:{scope.region}:{scope.account_id}:*", action)

@@ -25,6 +25,8 @@ from cargohold.faces.ecr.errors import (
 from cargohold.faces.ecr.model import operation, serialize, validate
 from cargohold.faces.ecr.operations import HANDLERS, action_for
 from cargohold.faces.services import SERVICES
+from cargohold.iam.access_keys import principal_for
+from cargohold.iam.directory import token_matches
 from cargohold.iam.sigv4 import IncomingRequest, SignatureError, verify
 from cargohold.registry.errors import RegistryError
 
@@ -95,9 +97,9 @@ async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
     if identity.service != "ecr":
         raise InvalidSignature(f"Credential should be scoped to correct service: 'ecr', not '{identity.service}'.")
     found = await keys.find(identity.access_key_id)
-    if found is None:
+    if found is None or not token_matches(found, identity.session_token):
         raise UnrecognizedClient("The security token included in the request is invalid.")
-    principal = found[1]
+    principal = principal_for(found)
     await keys.touch(identity.access_key_id)
 
     target = request.headers.get("X-Amz-Target", "")

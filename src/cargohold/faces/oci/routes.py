@@ -19,6 +19,7 @@ from cargohold.faces.oci import blobs, listing, manifests, uploads
 from cargohold.faces.oci.auth import authenticate, challenge
 from cargohold.faces.oci.errors import oci_error, render
 from cargohold.faces.oci.request import OciRequest
+from cargohold.faces.request_facts import request_facts
 from cargohold.faces.services import SERVICES
 from cargohold.registry.errors import Denied, NameInvalid, RegistryError, Unauthorized
 from cargohold.registry.names import repository_name_problem
@@ -109,7 +110,9 @@ async def _dispatch(request: web.Request) -> web.StreamResponse:
     if path == "/v2/_catalog":
         if request.method != "GET":
             return oci_error(405, "UNSUPPORTED", "The operation is unsupported.")
-        decision = await services.authorizer.authorize(principal, CATALOG_ACTION, scope.repository_arn("*"))
+        decision = await services.authorizer.authorize(
+            principal, CATALOG_ACTION, scope.repository_arn("*"), request=request_facts(request, "oci")
+        )
         if not decision.allowed:
             raise Denied(decision.message)
         return await listing.catalog(OciRequest(request, services, principal, scope, "", {}))
@@ -125,7 +128,9 @@ async def _dispatch(request: web.Request) -> web.StreamResponse:
     if target is None:
         return oci_error(405, "UNSUPPORTED", "The operation is unsupported.", {"method": request.method})
     handler, action = target
-    decision = await services.authorizer.authorize(principal, action, scope.repository_arn(name))
+    decision = await services.authorizer.authorize(
+        principal, action, scope.repository_arn(name), request=request_facts(request, "oci")
+    )
     if not decision.allowed:
         raise Denied(decision.message)
     return await handler(OciRequest(request, services, principal, scope, name, params))

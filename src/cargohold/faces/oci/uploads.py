@@ -7,6 +7,7 @@ import re
 from aiohttp import web
 
 from cargohold.faces.oci.request import OciRequest
+from cargohold.faces.request_facts import request_facts
 from cargohold.registry.blobs import UploadStatus
 from cargohold.registry.digests import parse_digest
 from cargohold.registry.errors import BlobUploadInvalid, DigestInvalid, RangeInvalid
@@ -85,7 +86,10 @@ async def _may_read(req: OciRequest, source: str) -> bool:
     if repository_name_problem(source):
         return False
     decision = await req.services.authorizer.authorize(
-        req.principal, "ecr:GetDownloadUrlForLayer", req.scope.repository_arn(source)
+        req.principal,
+        "ecr:GetDownloadUrlForLayer",
+        req.scope.repository_arn(source),
+        request=request_facts(req.http, "oci"),
     )
     return decision.allowed
 

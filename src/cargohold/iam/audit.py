@@ -1,0 +1,92 @@
+"""The audit log: every access decision, on every face, like CloudTrail's LookupEvents.
+
+Decisions are buffered in memory and written in one transaction every second (and at shutdown), so
+the hot path never waits for a write; a crash can lose at most that last second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cargohold.storage.meta.schema import audit_events
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    time: datetime
+    principal_arn: str
+    account_id: str
+    action: str
+    resource: str
+    source_ip: str | None
+    decision: str  # Allow | Deny
+    reason: str
+    deciding: str | None
+    face: str
+
+
+class AuditLog:
+    def __init__(self, engine: AsyncEngine, flush_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.flush_seconds = flush_seconds
+        self._pending: list[AuditEvent] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def record(self, event: AuditEvent) -> None:
+        self._pending.append(event)
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if pending:
+            async with self.engine.begin() as conn:
+                await conn.execute(audit_events.insert(), [asdict(event) for event in pending])
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            with contextlib.suppress(Exception):
+                await self.flush()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
+
+
+def lookup_events(
+    conn: Connection,
+    *,
+    principal: str | None = None,
+    action: str | None = None,
+    decision: str | None = None,
+    resource: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    query = select(audit_events).order_by(audit_events.c.id.desc()).limit(limit)
+    if principal:
+        query = query.where(audit_events.c.principal_arn.like(f"%{principal}%"))
+    if action:
+        query = query.where(audit_events.c.action == action)
+    if decision:
+        query = query.where(audit_events.c.decision == decision)
+    if resource:
+        query = query.where(audit_events.c.resource.like(f"%{resource}%"))
+    if since:
+        query = query.where(audit_events.c.time >= since)
+    if until:
+        query = query.where(audit_events.c.time <= until)
+    return [dict(row._mapping) for row in conn.execute(query)]

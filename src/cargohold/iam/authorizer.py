@@ -111,10 +111,12 @@ class Authorizer:
         *,
         request: RequestFacts | None = None,
         extra_context: Mapping[str, Any] | None = None,
+        resource_policy: Policy | None = None,
     ) -> Decision:
+        """resource_policy: the policy of a resource this module does not look up (a role's trust policy)."""
         facts = request or RequestFacts()
         info, identity_policies = await self._identity_of(principal)
-        resource = await self.resources(resource_arn, action)
+        resource = ResourceFacts() if resource_policy is not None else await self.resources(resource_arn, action)
         now = datetime.now(UTC)
         context: dict[str, Any] = {
             "aws:CurrentTime": now,
@@ -141,7 +143,7 @@ class Authorizer:
         decision = evaluate(
             AccessRequest(caller, action, resource_arn, resource_account(resource_arn), context),
             identity_policies if info else [],
-            self._resource_policy(resource.policy_text),
+            resource_policy if resource_policy is not None else self._resource_policy(resource.policy_text),
         )
         self.audit.record(
             AuditEvent(

@@ -74,8 +74,11 @@ AWS_MANAGED: dict[str, str] = {
 }
 
 
+_PATHS = {"AmazonECSTaskExecutionRolePolicy": "service-role/"}
+
+
 def managed_policy_arn(name: str) -> str:
-    return f"arn:aws:iam::aws:policy/{name}"
+    return f"arn:aws:iam::aws:policy/{_PATHS.get(name, '')}{name}"
 
 
 ARN_TO_DOCUMENT = {managed_policy_arn(name): text for name, text in AWS_MANAGED.items()}

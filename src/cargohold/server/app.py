@@ -14,8 +14,8 @@ import structlog
 from aiohttp import web
 
 from cargohold.config import Settings
+from cargohold.faces.aws.dispatch import root as aws_root
 from cargohold.faces.ecr.download import add_routes as add_download_routes
-from cargohold.faces.ecr.protocol import handle as ecr_handle
 from cargohold.faces.oci.routes import add_routes as add_oci_routes
 from cargohold.faces.services import SERVICES, Services
 from cargohold.iam.access_keys import AccessKeys
@@ -76,7 +76,8 @@ def build_app(settings: Settings, key: bytes) -> web.Application:
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/healthz", healthz)
     add_oci_routes(app)
-    app.router.add_post("/", ecr_handle)
+    app.router.add_post("/", aws_root)
+    app.router.add_get("/", aws_root)
     add_download_routes(app)
     return app
 

@@ -1,0 +1,1 @@
+"""Other AWS protocols cargohold answers: STS and a subset of IAM, over the AWS Query protocol."""

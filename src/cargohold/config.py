@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     account_id: str = "000000000000"
     region: str = "us-east-1"
     registry_domain: str | None = None
-    token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    token_ttl_seconds: int = Field(default=12 * 3600, ge=1)
     max_manifest_bytes: int = 4 * 1024 * 1024
     log_level: str = "info"
     log_format: str = "console"

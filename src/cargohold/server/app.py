@@ -22,6 +22,7 @@ from cargohold.iam.access_keys import AccessKeys
 from cargohold.iam.audit import AuditLog
 from cargohold.iam.authorizer import Authorizer
 from cargohold.iam.bootstrap import bootstrap_admin, token_key
+from cargohold.iam.bootstrap_file import apply, read_file
 from cargohold.iam.secrets_box import SecretsBox
 from cargohold.iam.tokens import TokenSigner
 from cargohold.iam.url_signing import UrlSigner
@@ -42,6 +43,11 @@ def prepare_storage(settings: Settings) -> bytes:
     try:
         key = token_key(engine)
         bootstrap_admin(engine, settings)
+        if settings.bootstrap_file:
+            data = read_file(settings.bootstrap_file)
+            with engine.begin() as conn:
+                counts = apply(conn, SecretsBox.for_settings(settings), data)
+            log.info("bootstrap file applied", file=str(settings.bootstrap_file), **counts)
     finally:
         engine.dispose()
     return key

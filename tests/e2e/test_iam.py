@@ -28,17 +28,31 @@ REPO = "team/api"
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def iam_server(request: pytest.FixtureRequest, server_factory, tmp_path_factory) -> RunningServer:  # type: ignore[no-untyped-def]
-    server: RunningServer = server_factory(request.param, extra_env={
-        "CARGOHOLD_BOOTSTRAP_FILE": str(FIXTURE),
-        "CARGOHOLD_ACCOUNT_ID": A,
-        "CARGOHOLD_REGISTRY_DOMAIN": "registry.test",
-    })
+    server: RunningServer = server_factory(
+        request.param,
+        extra_env={
+            "CARGOHOLD_BOOTSTRAP_FILE": str(FIXTURE),
+            "CARGOHOLD_ACCOUNT_ID": A,
+            "CARGOHOLD_REGISTRY_DOMAIN": "registry.test",
+        },
+    )
     ecr = client(server, "ecr", DEPLOYER)
     ecr.create_repository(repositoryName=REPO)
     image = make_image(tmp_path_factory.mktemp("img") / "img", "v1", (3000, 4000))
     token = login_password(ecr)
-    subprocess.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", f"AWS:{token}", image.ref("v1"),
-                    f"docker://localhost:{server.port}/{REPO}:v1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "skopeo",
+            "copy",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            f"AWS:{token}",
+            image.ref("v1"),
+            f"docker://localhost:{server.port}/{REPO}:v1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return server
 
 
@@ -48,8 +62,14 @@ def host_a(server: RunningServer) -> str:
 
 def client(server: RunningServer, service: str, creds: tuple[str, ...]):  # type: ignore[no-untyped-def]
     session_token = creds[2] if len(creds) > 2 else None
-    return boto3.client(service, endpoint_url=server.url, region_name="us-east-1", aws_access_key_id=creds[0],
-                        aws_secret_access_key=creds[1], aws_session_token=session_token)
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id=creds[0],
+        aws_secret_access_key=creds[1],
+        aws_session_token=session_token,
+    )
 
 
 def login_password(ecr) -> str:  # type: ignore[no-untyped-def]
@@ -58,22 +78,33 @@ def login_password(ecr) -> str:  # type: ignore[no-untyped-def]
 
 
 def assume(server: RunningServer, role: str, creds: tuple[str, str] = DEPLOYER) -> tuple[str, str, str]:
-    result = client(server, "sts", creds).assume_role(RoleArn=f"arn:aws:iam::{A}:role/{role}",
-                                                      RoleSessionName="task-1")
+    result = client(server, "sts", creds).assume_role(RoleArn=f"arn:aws:iam::{A}:role/{role}", RoleSessionName="task-1")
     c = result["Credentials"]
     return c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]
 
 
 def v2_get(server: RunningServer, token: str, path: str, host: str) -> httpx.Response:
     auth = "Basic " + base64.b64encode(f"AWS:{token}".encode()).decode()
-    return httpx.get(server.url + path, headers={"Authorization": auth, "Host": host,
-                                                 "Accept": "application/vnd.oci.image.manifest.v1+json"})
+    return httpx.get(
+        server.url + path,
+        headers={"Authorization": auth, "Host": host, "Accept": "application/vnd.oci.image.manifest.v1+json"},
+    )
 
 
 def skopeo_inspect(server: RunningServer, token: str) -> subprocess.CompletedProcess[str]:
     # skopeo cannot reach registry.test, so it talks to 127.0.0.1 with the default account's host mapping.
-    return subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--creds", f"AWS:{token}",
-                           f"docker://localhost:{server.port}/{REPO}:v1"], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            "skopeo",
+            "inspect",
+            "--tls-verify=false",
+            "--creds",
+            f"AWS:{token}",
+            f"docker://localhost:{server.port}/{REPO}:v1",
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def error(call, *args, **kwargs) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -102,8 +133,10 @@ def test_execution_role_assumes_and_pulls(iam_server: RunningServer) -> None:
     ecr = client(iam_server, "ecr", session)
     code, message = error(ecr.describe_repositories)
     assert code == "AccessDeniedException"
-    assert message.startswith(f"User: arn:aws:sts::{A}:assumed-role/ecsTaskExecutionRole/task-1 is not authorized "
-                              "to perform: ecr:DescribeRepositories")
+    assert message.startswith(
+        f"User: arn:aws:sts::{A}:assumed-role/ecsTaskExecutionRole/task-1 is not authorized "
+        "to perform: ecr:DescribeRepositories"
+    )
 
 
 def test_execution_role_without_ecr_permissions_cannot_pull(iam_server: RunningServer) -> None:
@@ -132,23 +165,34 @@ def test_cross_account_pull_follows_the_repository_policy(iam_server: RunningSer
     assert body["message"] == (
         f"User: arn:aws:iam::{B}:user/runner is not authorized to perform: ecr:BatchGetImage on resource: "
         f"arn:aws:ecr:us-east-1:{A}:repository/{REPO} because no resource-based policy allows the "
-        "ecr:BatchGetImage action")
+        "ecr:BatchGetImage action"
+    )
     code, _ = error(runner.batch_get_image, registryId=A, repositoryName=REPO, imageIds=[{"imageTag": "v1"}])
     assert code == "AccessDeniedException"
 
-    allow_b = {"Sid": "PullFromB", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"},
-               "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]}
-    owner.set_repository_policy(repositoryName=REPO, policyText=json.dumps(
-        {"Version": "2012-10-17", "Statement": [allow_b]}))
+    allow_b = {
+        "Sid": "PullFromB",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{B}:root"},
+        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+    }
+    owner.set_repository_policy(
+        repositoryName=REPO, policyText=json.dumps({"Version": "2012-10-17", "Statement": [allow_b]})
+    )
     time.sleep(1.1)  # resource facts are cached for a second
     assert v2_get(iam_server, token_b, path, host_a(iam_server)).status_code == 200
     images = runner.batch_get_image(registryId=A, repositoryName=REPO, imageIds=[{"imageTag": "v1"}])["images"]
     assert len(images) == 1
 
-    deny_b = {"Sid": "DenyB", "Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{B}:user/runner"},
-              "Action": "ecr:*"}
-    owner.set_repository_policy(repositoryName=REPO, policyText=json.dumps(
-        {"Version": "2012-10-17", "Statement": [allow_b, deny_b]}))
+    deny_b = {
+        "Sid": "DenyB",
+        "Effect": "Deny",
+        "Principal": {"AWS": f"arn:aws:iam::{B}:user/runner"},
+        "Action": "ecr:*",
+    }
+    owner.set_repository_policy(
+        repositoryName=REPO, policyText=json.dumps({"Version": "2012-10-17", "Statement": [allow_b, deny_b]})
+    )
     time.sleep(1.1)
     again = v2_get(iam_server, token_b, path, host_a(iam_server))
     assert again.status_code == 403
@@ -174,8 +218,11 @@ def test_expired_and_tampered_tokens(server_factory) -> None:  # type: ignore[no
 
 
 def test_iam_api_with_the_aws_cli(iam_server: RunningServer, tmp_path: Path) -> None:
-    env = iam_server.env() | {"AWS_ACCESS_KEY_ID": DEPLOYER[0], "AWS_SECRET_ACCESS_KEY": DEPLOYER[1],
-                              "AWS_DEFAULT_REGION": "us-east-1"}
+    env = iam_server.env() | {
+        "AWS_ACCESS_KEY_ID": DEPLOYER[0],
+        "AWS_SECRET_ACCESS_KEY": DEPLOYER[1],
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     aws = [str(Path(sys.executable).parent / "aws"), "--endpoint-url", iam_server.url]
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -189,10 +236,15 @@ def test_iam_api_with_the_aws_cli(iam_server: RunningServer, tmp_path: Path) -> 
     env.update(admin)
     run("iam", "create-user", "--user-name", "ci-bot")
     key = json.loads(run("iam", "create-access-key", "--user-name", "ci-bot").stdout)["AccessKey"]
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["ecr:DescribeRepositories"], "Resource": "*"}]})
-    arn = json.loads(run("iam", "create-policy", "--policy-name", "describe", "--policy-document",
-                         policy).stdout)["Policy"]["Arn"]
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["ecr:DescribeRepositories"], "Resource": "*"}],
+        }
+    )
+    arn = json.loads(run("iam", "create-policy", "--policy-name", "describe", "--policy-document", policy).stdout)[
+        "Policy"
+    ]["Arn"]
     assert arn == f"arn:aws:iam::{A}:policy/describe"
     run("iam", "attach-user-policy", "--user-name", "ci-bot", "--policy-arn", arn)
     run("iam", "put-user-policy", "--user-name", "ci-bot", "--policy-name", "inline", "--policy-document", policy)
@@ -204,8 +256,17 @@ def test_iam_api_with_the_aws_cli(iam_server: RunningServer, tmp_path: Path) -> 
     assert error(bot.list_images, repositoryName=REPO)[0] == "AccessDeniedException"
     conflict = run("iam", "delete-user", "--user-name", "ci-bot", check=False)
     assert conflict.returncode != 0 and "DeleteConflict" in conflict.stderr
-    bad = run("iam", "put-user-policy", "--user-name", "ci-bot", "--policy-name", "bad", "--policy-document",
-              '{"Statement": [{"Effect": "Allow"}]}', check=False)
+    bad = run(
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "ci-bot",
+        "--policy-name",
+        "bad",
+        "--policy-document",
+        '{"Statement": [{"Effect": "Allow"}]}',
+        check=False,
+    )
     assert bad.returncode != 0 and "MalformedPolicyDocument" in bad.stderr
     run("iam", "detach-user-policy", "--user-name", "ci-bot", "--policy-arn", arn)
     run("iam", "delete-user-policy", "--user-name", "ci-bot", "--policy-name", "inline")
@@ -231,7 +292,10 @@ def test_audit_and_lint_from_the_cli(iam_server: RunningServer) -> None:
     assert any(json.loads(line)["principal_arn"].endswith("user/deployer") for line in allowed.stdout.splitlines())
     lint = iam_server.cli("iam", "lint", "--fail-on", "never", "--json")
     findings = [json.loads(line) for line in lint.stdout.splitlines()]
-    assert any("appTaskRole can pull from ECR but execution role bareExecutionRole cannot" in f["finding"]
-               and f["severity"] == "high" for f in findings)
+    assert any(
+        "appTaskRole can pull from ECR but execution role bareExecutionRole cannot" in f["finding"]
+        and f["severity"] == "high"
+        for f in findings
+    )
     failing = iam_server.cli("iam", "lint", check=False)
     assert failing.returncode == 1

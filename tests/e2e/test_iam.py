@@ -299,3 +299,53 @@ def test_audit_and_lint_from_the_cli(iam_server: RunningServer) -> None:
     )
     failing = iam_server.cli("iam", "lint", check=False)
     assert failing.returncode == 1
+
+
+def test_session_tokens_do_not_outlive_the_session(iam_server: RunningServer) -> None:
+    session = assume(iam_server, "ecsTaskExecutionRole")
+    data = client(iam_server, "ecr", session).get_authorization_token()["authorizationData"][0]
+    remaining = data["expiresAt"].timestamp() - time.time()
+    assert remaining <= 3600 + 5  # the session lasts an hour; a user's token lasts 12
+
+
+def test_request_tags_in_conditions(iam_server: RunningServer) -> None:
+    admin = iam_server.credentials()
+    iam = client(iam_server, "iam", (admin["AWS_ACCESS_KEY_ID"], admin["AWS_SECRET_ACCESS_KEY"]))
+    iam.create_user(UserName="tagger")
+    iam.put_user_policy(
+        UserName="tagger",
+        PolicyName="tagged-only",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "ecr:CreateRepository",
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {"aws:RequestTag/cost-center": "42"},
+                            "ForAllValues:StringEquals": {"aws:TagKeys": ["cost-center"]},
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    key = iam.create_access_key(UserName="tagger")["AccessKey"]
+    ecr = client(iam_server, "ecr", (key["AccessKeyId"], key["SecretAccessKey"]))
+    assert error(ecr.create_repository, repositoryName="tagged/none")[0] == "AccessDeniedException"
+    assert (
+        error(ecr.create_repository, repositoryName="tagged/wrong", tags=[{"Key": "cost-center", "Value": "7"}])[0]
+        == "AccessDeniedException"
+    )
+    assert (
+        error(
+            ecr.create_repository,
+            repositoryName="tagged/extra",
+            tags=[{"Key": "cost-center", "Value": "42"}, {"Key": "x", "Value": "y"}],
+        )[0]
+        == "AccessDeniedException"
+    )
+    created = ecr.create_repository(repositoryName="tagged/ok", tags=[{"Key": "cost-center", "Value": "42"}])
+    assert created["repository"]["repositoryName"] == "tagged/ok"

@@ -15,6 +15,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
 @app.callback()
 def _logging() -> None:
     """Log to stderr, warnings only, for every command; `serve` reconfigures from its settings."""

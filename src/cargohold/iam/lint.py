@@ -91,7 +91,7 @@ def lint_resource_policies(facts: Iterable[ResourcePolicyFact]) -> list[Finding]
                         f"{label} grants every account in organization {org} "
                         f"{', '.join(statement.actions or ('(NotAction)',))}",
                         "scope the grant to the accounts or OUs that deploy this image "
-                    "(aws:PrincipalOrgPaths or account ids)",
+                        "(aws:PrincipalOrgPaths or account ids)",
                     )
                 )
     return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +27,7 @@ class EcrCall:
     region: str
     operation: str
     action: str
+    credentials_expire_at: datetime | None = None  # role sessions: registry tokens must not outlive them
 
     def scope(self, params: dict[str, Any]) -> Scope:
         """The registry the call addresses: `registryId`, else the caller's own account."""

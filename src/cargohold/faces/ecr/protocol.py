@@ -115,7 +115,7 @@ async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
     if not isinstance(params, dict):
         raise SerializationError("The request body must be a JSON object")
     validate(model.input_shape, params)
-    call = EcrCall(request, services, principal, identity.region, name, action_for(name))
+    call = EcrCall(request, services, principal, identity.region, name, action_for(name), found.expires_at)
     result = await handler(call, params)
     return _response(200, serialize(model.output_shape, result) or {}, request_id)
 

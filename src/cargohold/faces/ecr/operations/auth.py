@@ -13,7 +13,10 @@ from cargohold.registry.scope import Scope
 async def get_authorization_token(call: EcrCall, params: dict[str, Any]) -> dict[str, Any]:
     scope = Scope(call.principal.account_id, call.region)
     await call.authorize("*")
-    issued = call.services.tokens.issue(call.principal, call.services.settings.token_ttl_seconds)
+    ttl = call.services.settings.token_ttl_seconds
+    if call.credentials_expire_at is not None:
+        ttl = max(1, min(ttl, int((call.credentials_expire_at - datetime.now(UTC)).total_seconds())))
+    issued = call.services.tokens.issue(call.principal, ttl)
     token = base64.b64encode(f"AWS:{issued.token}".encode()).decode()
     return {
         "authorizationData": [

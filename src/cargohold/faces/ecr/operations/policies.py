@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cargohold.faces.ecr.context import EcrCall
 from cargohold.faces.ecr.errors import EcrError, InvalidParameter
-from cargohold.iam.policy_document import PolicyInvalid, actions_of, parse_policy
+from cargohold.iam.authorizer import REGISTRY_POLICY_ACTIONS
+from cargohold.iam.policy.language import MalformedPolicy, parse_policy
 
 REGISTRY_POLICY = "registry_policy"
-REGISTRY_POLICY_ACTIONS = {"ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}
 
 
 def _repo_policy_missing(name: str, registry_id: str) -> EcrError:
@@ -26,13 +25,14 @@ async def set_repository_policy(call: EcrCall, params: dict[str, Any]) -> dict[s
     name = params["repositoryName"]
     await call.authorize_repository(scope, name)
     try:
-        parse_policy(params["policyText"], resource_policy=True)
-    except PolicyInvalid as exc:
+        parse_policy(params["policyText"], kind="resource")
+    except MalformedPolicy as exc:
         raise InvalidParameter(
             f"Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository "
             f"policy provided: {exc}'"
         ) from None
     repo = await call.services.registry.repositories.update(scope, name, policy_text=params["policyText"])
+    call.services.resource_facts.forget()
     return {"registryId": repo.account_id, "repositoryName": repo.name, "policyText": params["policyText"]}
 
 
@@ -54,6 +54,7 @@ async def delete_repository_policy(call: EcrCall, params: dict[str, Any]) -> dic
     if text is None:
         raise _repo_policy_missing(name, scope.account_id)
     await call.services.registry.repositories.update(scope, name, policy_text=None)
+    call.services.resource_facts.forget()
     return {"registryId": scope.account_id, "repositoryName": name, "policyText": text}
 
 
@@ -68,18 +69,20 @@ async def put_registry_policy(call: EcrCall, params: dict[str, Any]) -> dict[str
     scope = call.scope(params)
     await call.authorize_registry(scope)
     try:
-        document = parse_policy(params["policyText"], resource_policy=True)
-    except PolicyInvalid as exc:
+        document = parse_policy(params["policyText"], kind="resource")
+    except MalformedPolicy as exc:
         raise InvalidParameter(
             f"Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided: {exc}'"
         ) from None
-    outside = [a for a in actions_of(document) if a not in REGISTRY_POLICY_ACTIONS and a != "ecr:*"]
+    granted = [a for statement in document.statements for a in statement.actions or statement.not_actions]
+    outside = [a for a in granted if a not in REGISTRY_POLICY_ACTIONS and a != "ecr:*"]
     if outside:
         raise InvalidParameter(
             "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'A registry policy may only grant "
             f"{', '.join(sorted(REGISTRY_POLICY_ACTIONS))}; found {', '.join(outside)}'"
         )
     await call.services.registry.settings.put(scope, REGISTRY_POLICY, params["policyText"])
+    call.services.resource_facts.forget()
     return {"registryId": scope.account_id, "policyText": params["policyText"]}
 
 
@@ -96,6 +99,7 @@ async def delete_registry_policy(call: EcrCall, params: dict[str, Any]) -> dict[
     scope = call.scope(params)
     await call.authorize_registry(scope)
     text = await call.services.registry.settings.delete(scope, REGISTRY_POLICY)
+    call.services.resource_facts.forget()
     if text is None:
         raise _registry_policy_missing(scope.account_id)
     return {"registryId": scope.account_id, "policyText": text}
@@ -109,5 +113,3 @@ OPERATIONS = {
     "GetRegistryPolicy": get_registry_policy,
     "DeleteRegistryPolicy": delete_registry_policy,
 }
-
-__all__ = ["OPERATIONS", "json"]

@@ -55,14 +55,21 @@ def check_resource_tags(tags: list[dict[str, str]]) -> dict[str, str]:
     return result
 
 
+def request_tag_context(tags: dict[str, str]) -> dict[str, Any]:
+    """aws:RequestTag/<key> and aws:TagKeys, for policies that govern tagging."""
+    context: dict[str, Any] = {f"aws:RequestTag/{key}": value for key, value in tags.items()}
+    context["aws:TagKeys"] = list(tags)
+    return context
+
+
 async def create_repository(call: EcrCall, params: dict[str, Any]) -> dict[str, Any]:
     scope = call.scope(params)
     name = params["repositoryName"]
-    await call.authorize_repository(scope, name)
+    tags = check_resource_tags(params.get("tags") or [])
+    await call.authorize_repository(scope, name, extra_context=request_tag_context(tags) if tags else None)
     mode = params.get("imageTagMutability", "MUTABLE")
     filters = params.get("imageTagMutabilityExclusionFilters")
     check_mutability(mode, filters)
-    tags = check_resource_tags(params.get("tags") or [])
     encryption = params.get("encryptionConfiguration") or {}
     if encryption.get("kmsKey") and encryption.get("encryptionType") == "AES256":
         raise InvalidParameter("kmsKey can only be set with encryptionType KMS or KMS_DSSE")

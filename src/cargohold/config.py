@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     secret_key: str | None = None  # Fernet key for secrets at rest; default: <data dir>/secret.key
     bootstrap_file: Path | None = None  # declarative IAM (accounts, users, roles, policies) loaded at start
     audit_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    gc_grace_seconds: float = Field(default=3600, ge=0)  # unreferenced this long before removal
+    gc_interval_seconds: float = Field(default=3600, gt=0)  # background pass period; 0 passes never
+    upload_ttl_seconds: float = Field(default=86400, gt=0)  # abandoned uploads are removed after this
+    lifecycle_interval_seconds: float = Field(default=86400, gt=0)  # each repository's policy runs this often
+    storage_price_gb_month: float = Field(default=0.10, ge=0)  # for lifecycle previews' savings
 
     @field_validator("account_id")
     @classmethod

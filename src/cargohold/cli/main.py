@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cargohold import __version__
-from cargohold.cli import audit, iam, repo
+from cargohold.cli import audit, gc, iam, lifecycle, repo
 from cargohold.cli.auth import admin_app, login_password
 from cargohold.cli.serve import serve
 from cargohold.server.logging import configure_logging
@@ -29,6 +29,9 @@ app.add_typer(repo.app, name="repo")
 app.add_typer(admin_app, name="admin")
 app.add_typer(iam.app, name="iam")
 app.add_typer(audit.app, name="audit")
+app.add_typer(lifecycle.app, name="lifecycle")
+app.add_typer(lifecycle.deployments_app, name="deployments")
+app.add_typer(gc.app, name="gc")
 
 
 @app.command("version")

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cargohold.registry.context import RegistryContext
@@ -102,9 +102,10 @@ class Blobs:
             ).first()
             if not linked:
                 return False
-            await insert_ignore(
-                conn, repository_blobs, {"repository_id": repo.id, "digest": digest, "created_at": utcnow()}
-            )
+            touched = await conn.execute(update(blobs).where(blobs.c.digest == digest).values(last_seen_at=utcnow()))
+            if not touched.rowcount:  # collected a moment ago
+                return False
+            await self._link(conn, repo.id, digest)
         return True
 
     # -- uploads -----------------------------------------------------------------------------------
@@ -175,10 +176,14 @@ class Blobs:
                     f"blob size {received} does not match Content-Length {expected_size}",
                     {"size": received},
                 )
-        size = await self.ctx.blobs.commit_upload(upload_id, digest)
+        size = await self.ctx.blobs.seal_upload(upload_id, digest)
         async with self.ctx.engine.begin() as conn:
             repo_id = await self._check_upload(conn, scope, name, upload_id)
-            await self._link(conn, repo_id, digest, size)
+            # Hold the blob's row (insert or touch) before the bytes become visible, so a garbage
+            # collection of the same digest either finished before us or waits for us and re-checks.
+            await self._claim(conn, digest, size)
+            await self.ctx.blobs.publish_upload(upload_id, digest)
+            await self._link(conn, repo_id, digest)
             await conn.execute(delete(uploads).where(uploads.c.id == upload_id))
         return size
 
@@ -205,9 +210,21 @@ class Blobs:
         await self.ctx.blobs.cancel_upload(upload_id)
 
     @staticmethod
-    async def _link(conn: AsyncConnection, repository_id: int, digest: str, size: int) -> None:
+    async def _claim(conn: AsyncConnection, digest: str, size: int) -> None:
         now = utcnow()
-        await insert_ignore(conn, blobs, {"digest": digest, "size": size, "created_at": now})
+        await insert_ignore(conn, blobs, {"digest": digest, "size": size, "created_at": now, "last_seen_at": now})
+        await conn.execute(update(blobs).where(blobs.c.digest == digest).values(last_seen_at=now))
+
+    @staticmethod
+    async def _link(conn: AsyncConnection, repository_id: int, digest: str) -> None:
+        now = utcnow()
         await insert_ignore(
-            conn, repository_blobs, {"repository_id": repository_id, "digest": digest, "created_at": now}
+            conn,
+            repository_blobs,
+            {"repository_id": repository_id, "digest": digest, "created_at": now, "last_seen_at": now},
+        )
+        await conn.execute(
+            update(repository_blobs)
+            .where(repository_blobs.c.repository_id == repository_id, repository_blobs.c.digest == digest)
+            .values(last_seen_at=now)
         )

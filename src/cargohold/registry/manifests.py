@@ -125,6 +125,11 @@ class Manifests:
             if row is None:
                 await self.repos.get_in(conn, scope, name)
                 raise manifest_unknown(reference)
+        if row.status != "ACTIVE":
+            raise ManifestUnknown(
+                "The image is archived; restore it with UpdateImageStorageClass before pulling it",
+                {"reference": reference, "imageStatus": row.status},
+            )
         return _record(row)
 
     async def list_tags(self, scope: Scope, name: str, *, last: str | None, limit: int) -> Page:
@@ -225,6 +230,12 @@ class Manifests:
         total_size = len(body)
         blob_digests = parsed.blob_digests
         if blob_digests:
+            # Touch the links first: a collection racing this push re-checks last_seen_at and spares them.
+            await conn.execute(
+                update(repository_blobs)
+                .where(repository_blobs.c.repository_id == repo.id, repository_blobs.c.digest.in_(blob_digests))
+                .values(last_seen_at=utcnow())
+            )
             rows = (
                 await conn.execute(
                     select(blobs.c.digest, blobs.c.size)

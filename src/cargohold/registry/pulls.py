@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -17,14 +18,35 @@ from cargohold.registry.models import utcnow
 Flush = Callable[[dict[int, datetime]], Awaitable[None]]
 
 
+Exclusions = Callable[[], Awaitable[set[str]]]
+_EXCLUSIONS_SECONDS = 5.0
+
+
 class PullRecorder:
-    def __init__(self, flush: Flush, interval: float = 2.0) -> None:
+    """Pulls by principals on the pull-time update exclusion list (scanners, replicators) are not
+    recorded, so they do not keep images alive under sinceImagePulled rules."""
+
+    def __init__(self, flush: Flush, exclusions: Exclusions | None = None, interval: float = 2.0) -> None:
         self._flush = flush
         self._interval = interval
+        self._exclusions = exclusions
+        self._excluded: set[str] = set()
+        self._excluded_until = 0.0
         self._pending: dict[int, datetime] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def record(self, manifest_id: int) -> None:
+    def forget_exclusions(self) -> None:
+        self._excluded_until = 0.0
+
+    async def record(self, manifest_id: int, principal_arns: tuple[str | None, ...] = ()) -> None:
+        """principal_arns: the caller's ARN and, for a role session, the role's."""
+        if principal_arns and self._exclusions is not None:
+            now = time.monotonic()
+            if now >= self._excluded_until:
+                self._excluded = await self._exclusions()
+                self._excluded_until = now + _EXCLUSIONS_SECONDS
+            if any(arn in self._excluded for arn in principal_arns if arn):
+                return
         self._pending[manifest_id] = utcnow()
 
     async def flush(self) -> None:

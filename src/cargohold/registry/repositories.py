@@ -130,6 +130,13 @@ class Repositories:
             repo = await self.get_in(conn, scope, name)
             return (await conn.execute(select(repositories.c.policy_text).where(repositories.c.id == repo.id))).scalar()
 
+    async def lifecycle_policy(self, scope: Scope, name: str) -> str | None:
+        async with self.ctx.read() as conn:
+            repo = await self.get_in(conn, scope, name)
+            return (
+                await conn.execute(select(repositories.c.lifecycle_policy_text).where(repositories.c.id == repo.id))
+            ).scalar()
+
     async def resource_tags(self, repo: Repository) -> dict[str, str]:
         async with self.ctx.read() as conn:
             rows = await conn.execute(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from cargohold.config import Settings
+from cargohold.gc.collector import Collector
 from cargohold.registry.blobs import Blobs
 from cargohold.registry.context import RegistryContext
+from cargohold.registry.deployments import Deployments
+from cargohold.registry.events import EventLog
 from cargohold.registry.images import Images
+from cargohold.registry.lifecycle_runs import LifecycleRuns
 from cargohold.registry.manifests import Manifests
 from cargohold.registry.pulls import PullRecorder
 from cargohold.registry.repositories import Repositories
@@ -14,6 +22,7 @@ from cargohold.storage.blobs.base import BlobStore
 from cargohold.storage.blobs.fs import FilesystemBlobStore
 from cargohold.storage.meta.db import create_server_engine, create_sync_engine
 from cargohold.storage.meta.reads import Readers
+from cargohold.storage.meta.schema import pull_time_exclusions
 
 
 class Registry:
@@ -24,7 +33,19 @@ class Registry:
         self.manifests = Manifests(ctx, self.repositories)
         self.images = Images(ctx, self.repositories, self.manifests)
         self.settings = RegistrySettings(ctx)
-        self.pulls = PullRecorder(self.manifests.record_pulls)
+        self.pulls = PullRecorder(self.manifests.record_pulls, self._pull_exclusions)
+        self.deployments = Deployments(ctx)
+        self.events = EventLog(ctx)
+        self.lifecycle = LifecycleRuns(ctx, self.repositories, self.manifests, self.deployments, self.events)
+        self.collector = Collector(
+            ctx,
+            grace=timedelta(seconds=ctx.settings.gc_grace_seconds),
+            upload_ttl=timedelta(seconds=ctx.settings.upload_ttl_seconds),
+        )
+
+    async def _pull_exclusions(self) -> set[str]:
+        async with self.ctx.read() as conn:
+            return set((await conn.execute(select(pull_time_exclusions.c.principal_arn))).scalars())
 
     @classmethod
     def open(cls, settings: Settings, blob_store: BlobStore | None = None) -> Registry:

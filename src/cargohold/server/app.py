@@ -28,6 +28,7 @@ from cargohold.iam.tokens import TokenSigner
 from cargohold.iam.url_signing import UrlSigner
 from cargohold.registry.resource_facts import ResourceFactsLookup
 from cargohold.registry.service import Registry
+from cargohold.server.background import Periodic
 from cargohold.server.metrics import metrics_handler
 from cargohold.server.middleware import on_prepare, request_context
 from cargohold.storage.meta.db import create_sync_engine, migrate
@@ -74,7 +75,19 @@ def build_app(settings: Settings, key: bytes) -> web.Application:
             resource_facts=facts,
             box=box,
         )
+        workers = [
+            Periodic("gc", settings.gc_interval_seconds, registry.collector.run),
+            Periodic(
+                "lifecycle",
+                min(settings.lifecycle_interval_seconds, 300.0),
+                lambda: registry.lifecycle.run_due(settings.lifecycle_interval_seconds),
+            ),
+        ]
+        for worker in workers:
+            worker.start()
         yield
+        for worker in workers:
+            await worker.stop()
         await audit.stop()
         await registry.close()
 

@@ -51,7 +51,7 @@ async def get_manifest(req: OciRequest) -> web.StreamResponse:
     registry = req.services.registry
     manifest = await registry.manifests.get(req.scope, req.name, req.params["reference"])
     _negotiate(req, manifest)
-    registry.pulls.record(manifest.id)
+    await registry.pulls.record(manifest.id, (req.principal.arn, req.principal.role_arn))
     headers = _headers(manifest)
     del headers["Content-Length"]
     return web.Response(status=200, body=manifest.content, headers=headers)

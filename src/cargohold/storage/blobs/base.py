@@ -41,14 +41,24 @@ class BlobStore(Protocol):
         With expected_offset, the chunk must start exactly where the upload ends (RangeInvalid otherwise).
         """
 
-    async def commit_upload(self, upload_id: str, expected_digest: str) -> int:
-        """Verify the upload's digest, make it durable and visible as a blob; return its size.
+    async def seal_upload(self, upload_id: str, expected_digest: str) -> int:
+        """Verify the upload's digest and make its bytes durable (fsync); return its size.
 
-        On a digest mismatch the upload is discarded and DigestInvalid raised.
+        On a digest mismatch the upload is discarded and DigestInvalid raised. Nothing is visible yet.
         """
+
+    async def publish_upload(self, upload_id: str, digest: str) -> None:
+        """Make a sealed upload the blob `digest`, atomically. Callers hold the blob's database row
+        (see registry/blobs.py) so garbage collection cannot remove the blob while it is published."""
+
+    async def commit_upload(self, upload_id: str, expected_digest: str) -> int:
+        """seal_upload then publish_upload, for callers with nothing to coordinate."""
 
     async def cancel_upload(self, upload_id: str) -> None:
         """Discard an upload; a no-op when it does not exist."""
 
     def iter_uploads(self) -> AsyncIterator[tuple[str, float]]:
         """(upload id, last modification time) of every upload in progress, for cleanup."""
+
+    async def modified_at(self, digest: str) -> float | None:
+        """When a committed blob was last written or published (epoch seconds), None when absent."""

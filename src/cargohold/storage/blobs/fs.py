@@ -166,9 +166,9 @@ class FilesystemBlobStore:
             finally:
                 os.close(fd)
 
-    async def commit_upload(self, upload_id: str, expected_digest: str) -> int:
+    async def seal_upload(self, upload_id: str, expected_digest: str) -> int:
         path = self._upload_path(upload_id)
-        target = self._blob_path(expected_digest)
+        self._blob_path(expected_digest)  # validates the digest before any work
         state = self._state(upload_id)
         async with state.lock:
             if not path.exists():
@@ -180,9 +180,27 @@ class FilesystemBlobStore:
                     "provided digest did not match uploaded content",
                     {"expected": expected_digest, "actual": actual},
                 )
-            await self._run(_publish, path, target)
-            self._states.pop(upload_id, None)
             return int(size)
+
+    async def publish_upload(self, upload_id: str, digest: str) -> None:
+        path = self._upload_path(upload_id)
+        target = self._blob_path(digest)
+        try:
+            await self._run(_publish, path, target)
+        except FileNotFoundError:
+            raise BlobUploadUnknown("blob upload unknown to registry", {"uuid": upload_id}) from None
+        self._states.pop(upload_id, None)
+
+    async def commit_upload(self, upload_id: str, expected_digest: str) -> int:
+        size = await self.seal_upload(upload_id, expected_digest)
+        await self.publish_upload(upload_id, expected_digest)
+        return size
+
+    async def modified_at(self, digest: str) -> float | None:
+        try:
+            return self._blob_path(digest).stat().st_mtime
+        except FileNotFoundError:
+            return None
 
     async def cancel_upload(self, upload_id: str) -> None:
         self._states.pop(upload_id, None)
@@ -227,6 +245,7 @@ def _seal(path: Path, state: _HashState) -> tuple[int, str]:
 
 def _publish(path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
+    os.utime(path)  # a fresh mtime: the orphan sweep leaves files younger than the grace delay alone
     os.replace(path, target)
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:

@@ -79,6 +79,7 @@ repositories = Table(
     Column("policy_text", Text),
     Column("lifecycle_policy_text", Text),
     Column("lifecycle_evaluated_at", DateTime(timezone=True)),
+    Column("protect_pulled_within_days", Integer),
     UniqueConstraint("account_id", "region", "name", name="uq_repositories_scope_name"),
 )
 
@@ -96,6 +97,7 @@ blobs = Table(
     Column("digest", String(80), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True)),  # touched by every push that needs it (GC grace)
 )
 
 repository_blobs = Table(
@@ -104,6 +106,7 @@ repository_blobs = Table(
     Column("repository_id", Integer, ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True),
     Column("digest", String(80), ForeignKey("blobs.digest"), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True)),
 )
 Index("ix_repository_blobs_digest", repository_blobs.c.digest)
 
@@ -123,6 +126,7 @@ manifests = Table(
     Column("pushed_at", DateTime(timezone=True), nullable=False),
     Column("last_pulled_at", DateTime(timezone=True)),
     Column("status", String(16), nullable=False, default="ACTIVE"),
+    Column("transitioned_at", DateTime(timezone=True)),
     UniqueConstraint("repository_id", "digest", name="uq_manifests_repository_digest"),
 )
 Index("ix_manifests_subject", manifests.c.repository_id, manifests.c.subject_digest)
@@ -245,3 +249,49 @@ audit_events = Table(
 )
 Index("ix_audit_events_time", audit_events.c.time)
 Index("ix_audit_events_principal", audit_events.c.principal_arn)
+
+lifecycle_previews = Table(
+    "lifecycle_previews",
+    metadata,
+    Column("repository_id", Integer, ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True),
+    Column("policy_text", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("results", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("detail_type", String(128), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+Index("ix_events_time", events.c.time)
+
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("cluster", String(255), nullable=False),
+    Column("service", String(255), nullable=False),
+    Column("task_definition", String(512), nullable=False),
+    Column("images", Text, nullable=False),  # JSON list of image references from containerDefinitions
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "region", "cluster", "service", name="uq_deployments_service"),
+)
+
+pull_time_exclusions = Table(
+    "pull_time_exclusions",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("principal_arn", String(512), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -6,12 +6,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cargohold.faces.ecr.context import EcrCall
-from cargohold.faces.ecr.operations import auth, images, layers, policies, registry, repositories, tagging
+from cargohold.faces.ecr.operations import (
+    auth,
+    images,
+    layers,
+    lifecycle,
+    policies,
+    registry,
+    repositories,
+    tagging,
+)
 
 Handler = Callable[[EcrCall, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 HANDLERS: dict[str, Handler] = {}
-for module in (repositories, images, layers, auth, policies, tagging, registry):
+for module in (repositories, images, layers, auth, policies, tagging, registry, lifecycle):
     HANDLERS.update(module.OPERATIONS)
 
 # Operations whose IAM action is not ecr:<OperationName> (ecr-api.md, IAM section).

@@ -119,7 +119,7 @@ async def batch_get_image(call: EcrCall, params: dict[str, Any]) -> dict[str, An
                 }
             )
             continue
-        call.services.registry.pulls.record(image.manifest_id)
+        await call.services.registry.pulls.record(image.manifest_id, (call.principal.arn, call.principal.role_arn))
         result_id = {"imageDigest": image.digest}
         if found.tag:
             result_id["imageTag"] = found.tag

@@ -1,0 +1,1 @@
+"""Online garbage collection: gives the bytes back without a read-only window."""

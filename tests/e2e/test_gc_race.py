@@ -70,7 +70,7 @@ def test_pushes_survive_continuous_collection(server_factory, backend: str) -> N
             n = 0
             while time.monotonic() < deadline:
                 n += 1
-                layers = rng.sample(SHARED, 2) + [os.urandom(rng.randint(1, 20_000))]
+                layers = [*rng.sample(SHARED, 2), os.urandom(rng.randint(1, 20000))]
                 body = _push(client, repo, layers)
                 tag = f"w{index}-{n}"
                 response = client.put(

@@ -264,3 +264,33 @@ def test_pull_time_update_exclusions(server: RunningServer, repo: str) -> None:
     with pytest.raises(ClientError) as info:
         ecr.deregister_pull_time_update_exclusion(principalArn=arn)
     assert info.value.response["Error"]["Code"] == "ExclusionNotFoundException"
+
+
+def test_pulled_within_protection_and_audit(server: RunningServer, repo: str) -> None:
+    ecr = server.ecr()
+    hot, _ = push_image(server, repo, ["hot"], 500, "hot")
+    cold, _ = push_image(server, repo, ["cold"], 500, "cold")
+    now = datetime.now(UTC)
+    backdate(server, hot, now - timedelta(days=200), now - timedelta(days=2))
+    backdate(server, cold, now - timedelta(days=200))
+    server.cli("repo", "protect", repo, "--pulled-within-days", "7")
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 90,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+    ecr.put_lifecycle_policy(repositoryName=repo, lifecyclePolicyText=json.dumps(policy))
+    assert "expired 1" in server.cli("lifecycle", "run", repo).stdout
+    assert [d["imageTags"] for d in ecr.describe_images(repositoryName=repo)["imageDetails"]] == [["hot"]]
+    events = server.cli("audit", "lookup", "--resource", cold, "--json").stdout.splitlines()
+    assert json.loads(events[0])["action"] == "ecr:BatchDeleteImage"
+    assert json.loads(events[0])["face"] == "lifecycle"

@@ -62,6 +62,38 @@ def list_repositories(data_dir: DataDirOption = None, database_url: DatabaseOpti
     out.print(table)
 
 
+@app.command("protect")
+def protect(
+    name: Annotated[str, typer.Argument(help="Repository name")],
+    pulled_within_days: Annotated[
+        int,
+        typer.Option(
+            help="Keep images pulled within this many days from any lifecycle expiry; 0 turns the protection off"
+        ),
+    ],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Protect images in use from lifecycle expiry (beyond ECR: containers-roadmap #1078)."""
+    if pulled_within_days < 0:
+        fail("--pulled-within-days must be 0 or more")
+    settings = settings_from(data_dir=data_dir, database_url=database_url)
+    scope = Scope(settings.account_id, settings.region)
+    try:
+        with_registry(
+            settings,
+            lambda r: r.repositories.update(scope, name, protect_pulled_within_days=pulled_within_days or None),
+        )
+    except RegistryError as exc:
+        fail(exc.message)
+        return
+    out.print(
+        f"{name}: images pulled within {pulled_within_days} days are kept"
+        if pulled_within_days
+        else f"{name}: pull-based protection off"
+    )
+
+
 @app.command("delete")
 def delete(
     name: Annotated[str, typer.Argument(help="Repository name")],

@@ -18,7 +18,15 @@ from cargohold.registry.manifests import Manifests
 from cargohold.registry.models import Repository, utc, utcnow
 from cargohold.registry.repositories import Repositories
 from cargohold.registry.scope import Scope
-from cargohold.storage.meta.schema import blobs, manifest_blobs, manifest_children, manifests, repositories, tags
+from cargohold.storage.meta.schema import (
+    audit_events,
+    blobs,
+    manifest_blobs,
+    manifest_children,
+    manifests,
+    repositories,
+    tags,
+)
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,8 @@ class LifecycleRuns:
             await conn.execute(
                 update(repositories).where(repositories.c.id == repo.id).values(lifecycle_evaluated_at=current)
             )
+            if expired or transitioned:
+                await conn.execute(audit_events.insert(), _audit_rows(repo, expired + transitioned, current))
         for decision in expired + transitioned:
             self.events.record(
                 Scope(repo.account_id, repo.region),
@@ -230,6 +240,26 @@ class LifecycleRuns:
             if result:
                 results.append(result)
         return results
+
+
+def _audit_rows(repo: Repository, decisions: list[Decision], when: datetime) -> list[dict[str, Any]]:
+    """Lifecycle actions in the audit log, as the service role ECR acts with."""
+    actor = f"arn:aws:iam::{repo.account_id}:role/aws-service-role/ecr.amazonaws.com/lifecycle"
+    return [
+        {
+            "time": when,
+            "principal_arn": actor,
+            "account_id": repo.account_id,
+            "action": "ecr:BatchDeleteImage" if d.action == "expire" else "ecr:UpdateImageStorageClass",
+            "resource": f"{repo.arn}@{d.digest}",
+            "source_ip": None,
+            "decision": "Allow",
+            "reason": "lifecycle",
+            "deciding": d.rule.label if d.rule else None,
+            "face": "lifecycle",
+        }
+        for d in decisions
+    ]
 
 
 def preview_payload(decisions: list[Decision]) -> dict[str, Any]:

@@ -49,6 +49,11 @@ VALUES = {
     "imageScanningConfiguration": {"scanOnPush": True},
     "repositoryNames": [REPO],
     "subjectId": {"imageDigest": DIGEST},
+    "principalArn": f"arn:aws:iam::{A}:user/scanner",
+    "imageId": {"imageTag": "v1"},
+    "targetStorageClass": "STANDARD",
+    "lifecyclePolicyText": '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", '
+    '"countType": "imageCountMoreThan", "countNumber": 1}, "action": {"type": "expire"}}]}',
 }
 
 

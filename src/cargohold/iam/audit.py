@@ -6,8 +6,6 @@ the hot path never waits for a write; a crash can lose at most that last second.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cargohold.periodic import Periodic
 from cargohold.storage.meta.schema import audit_events
 
 
@@ -35,9 +34,8 @@ class AuditEvent:
 class AuditLog:
     def __init__(self, engine: AsyncEngine, flush_seconds: float = 1.0) -> None:
         self.engine = engine
-        self.flush_seconds = flush_seconds
         self._pending: list[AuditEvent] = []
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic("audit flush", flush_seconds, self.flush)
 
     def record(self, event: AuditEvent) -> None:
         self._pending.append(event)
@@ -48,21 +46,11 @@ class AuditLog:
             async with self.engine.begin() as conn:
                 await conn.execute(audit_events.insert(), [asdict(event) for event in pending])
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_seconds)
-            with contextlib.suppress(Exception):
-                await self.flush()
-
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.flush()
+        await self._timer.stop(final_run=True)
 
 
 def lookup_events(

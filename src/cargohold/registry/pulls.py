@@ -7,12 +7,11 @@ Losing a few seconds of pull times on a crash loses nothing that anything else d
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from cargohold.periodic import Periodic
 from cargohold.registry.models import utcnow
 
 Flush = Callable[[dict[int, datetime]], Awaitable[None]]
@@ -28,12 +27,11 @@ class PullRecorder:
 
     def __init__(self, flush: Flush, exclusions: Exclusions | None = None, interval: float = 2.0) -> None:
         self._flush = flush
-        self._interval = interval
         self._exclusions = exclusions
         self._excluded: set[str] = set()
         self._excluded_until = 0.0
         self._pending: dict[int, datetime] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic("pull times", interval, self.flush)
 
     def forget_exclusions(self) -> None:
         self._excluded_until = 0.0
@@ -54,18 +52,8 @@ class PullRecorder:
         if pending:
             await self._flush(pending)
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            with contextlib.suppress(Exception):
-                await self.flush()
-
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.flush()
+        await self._timer.stop(final_run=True)

@@ -26,9 +26,9 @@ from cargohold.iam.bootstrap_file import apply, read_file
 from cargohold.iam.secrets_box import SecretsBox
 from cargohold.iam.tokens import TokenSigner
 from cargohold.iam.url_signing import UrlSigner
+from cargohold.periodic import Periodic
 from cargohold.registry.resource_facts import ResourceFactsLookup
 from cargohold.registry.service import Registry
-from cargohold.server.background import Periodic
 from cargohold.server.metrics import metrics_handler
 from cargohold.server.middleware import on_prepare, request_context
 from cargohold.storage.meta.db import create_sync_engine, migrate

@@ -19,10 +19,10 @@ from cargohold.faces.aws.query import (
 )
 from cargohold.faces.ecr.protocol import handle as handle_ecr
 from cargohold.faces.services import SERVICES
+from cargohold.faces.sigv4_auth import authenticate
 from cargohold.iam.access_keys import principal_for
-from cargohold.iam.directory import token_matches
 from cargohold.iam.errors import IamError
-from cargohold.iam.sigv4 import IncomingRequest, SignatureError, verify
+from cargohold.iam.sigv4 import SignatureError
 
 log = structlog.get_logger("cargohold.query")
 HANDLERS = {"sts": sts.OPERATIONS, "iam": iam_api.OPERATIONS}
@@ -65,21 +65,10 @@ async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
     form = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
     if request.content_type == "application/x-www-form-urlencoded":
         form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    incoming = IncomingRequest(
-        method=request.method,
-        host=request.headers.get("Host", request.host),
-        raw_path=request.rel_url.raw_path,
-        raw_query=request.rel_url.raw_query_string,
-        headers=request.headers,
-        body=body,
-    )
-    identity = await verify(incoming, services.access_keys.secret)
+    identity, found = await authenticate(request, body, services)
     service = identity.service
     if service not in HANDLERS:
         raise IamError("InvalidAction", f"cargohold does not answer the {service!r} service here", 400)
-    found = await services.access_keys.find(identity.access_key_id)
-    if found is None or not token_matches(found, identity.session_token):
-        raise IamError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
     action = form.get("Action", "")
     handler = HANDLERS[service].get(action)
     if handler is None:

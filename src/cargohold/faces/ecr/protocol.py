@@ -25,9 +25,9 @@ from cargohold.faces.ecr.errors import (
 from cargohold.faces.ecr.model import operation, serialize, validate
 from cargohold.faces.ecr.operations import HANDLERS, action_for
 from cargohold.faces.services import SERVICES
+from cargohold.faces.sigv4_auth import authenticate
 from cargohold.iam.access_keys import principal_for
-from cargohold.iam.directory import token_matches
-from cargohold.iam.sigv4 import IncomingRequest, SignatureError, verify
+from cargohold.iam.sigv4 import SignatureError
 from cargohold.registry.errors import RegistryError
 
 TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
@@ -81,26 +81,13 @@ async def handle(request: web.Request) -> web.StreamResponse:
 async def _handle(request: web.Request, request_id: str) -> web.StreamResponse:
     services = request.app[SERVICES]
     body = await request.read()
-    incoming = IncomingRequest(
-        method=request.method,
-        host=request.headers.get("Host", request.host),
-        raw_path=request.rel_url.raw_path,
-        raw_query=request.rel_url.raw_query_string,
-        headers=request.headers,
-        body=body,
-    )
-    keys = services.access_keys
     try:
-        identity = await verify(incoming, keys.secret)
+        identity, found = await authenticate(request, body, services)
     except SignatureError as exc:
         raise _SIGNATURE_ERRORS.get(exc.code, InvalidSignature)(exc.message) from None
     if identity.service != "ecr":
         raise InvalidSignature(f"Credential should be scoped to correct service: 'ecr', not '{identity.service}'.")
-    found = await keys.find(identity.access_key_id)
-    if found is None or not token_matches(found, identity.session_token):
-        raise UnrecognizedClient("The security token included in the request is invalid.")
     principal = principal_for(found)
-    await keys.touch(identity.access_key_id)
 
     target = request.headers.get("X-Amz-Target", "")
     name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""

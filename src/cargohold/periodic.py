@@ -1,7 +1,7 @@
-"""Background work each node runs: garbage collection and lifecycle passes on a timer.
+"""Work a node repeats on a timer: flushing buffered writes, garbage collection, lifecycle runs.
 
-Safe on several nodes at once: collection re-checks every removal, and a lifecycle run claims a
-repository by moving its lastEvaluatedAt forward in the database before it works on it.
+Errors are logged and the loop goes on; `stop` cancels the loop and, when asked, runs the work once
+more so nothing buffered is left behind at shutdown.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-log = structlog.get_logger("cargohold.background")
+log = structlog.get_logger("cargohold.periodic")
 
 
 class Periodic:
@@ -26,16 +26,18 @@ class Periodic:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                result = await self.work()
-                log.debug(f"{self.name} pass", result=str(result))
+                await self.work()
             except Exception:
-                log.exception(f"{self.name} pass failed; will retry next interval")
+                log.exception("periodic work failed; retrying next interval", work=self.name)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
-    async def stop(self) -> None:
+    async def stop(self, *, final_run: bool = False) -> None:
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
+        if final_run:
+            await self.work()

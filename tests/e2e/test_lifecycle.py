@@ -109,6 +109,7 @@ def test_issue_policy_preview_execution_and_bytes_back(server: RunningServer, re
     summary = json.loads(cli[-1])["summary"]
     expected_bytes = sum(images[n][1] for n, (_, _, a) in scenario.items() if a == "expire")
     assert summary["expire"] == 2 and summary["bytesFreed"] >= expected_bytes
+    assert "selects only images whose tags match every entry" in summary["warnings"][0]
     assert summary["usdPerMonthSaved"] == pytest.approx(summary["bytesFreed"] / 1024**3 * 0.10, abs=1e-4)
     kept = {json.loads(line)["digest"]: json.loads(line)["reason"] for line in cli[:-1]}
     assert kept[images["dev-only-old"][0]] == "kept: no rule selects it"

@@ -387,3 +387,14 @@ def test_validation(policy: Any, fragment: str) -> None:
         parse_lifecycle_policy(text)
     assert str(info.value).startswith("Lifecycle policy validation failure: ")
     assert fragment in str(info.value)
+
+
+def test_advice_on_multi_entry_tag_lists() -> None:
+    from cargohold.lifecycle.advice import advice
+
+    notes = advice(parse_lifecycle_policy(json.dumps({"rules": ISSUE_POLICY})))
+    assert len(notes) == 1
+    assert "selects only images whose tags match every entry" in notes[0]
+    assert notes[0].startswith("rule 2 (Expire non-prod images after 30 days): tagPrefixList ['dev', 'staging', 'pr-']")
+    single = [rule(1, "tagged", "sinceImagePushed", 1, prefixes=["dev"])]
+    assert advice(parse_lifecycle_policy(json.dumps({"rules": single}))) == []

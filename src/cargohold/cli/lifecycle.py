@@ -13,7 +13,8 @@ from rich.table import Table
 
 from cargohold.cli.common import DatabaseOption, DataDirOption, fail, settings_from
 from cargohold.cli.local import with_registry
-from cargohold.lifecycle.policy import LifecyclePolicyInvalid
+from cargohold.lifecycle.advice import advice
+from cargohold.lifecycle.policy import LifecyclePolicyInvalid, parse_lifecycle_policy
 from cargohold.registry.errors import RegistryError
 from cargohold.registry.scope import Scope
 from cargohold.registry.service import Registry
@@ -69,12 +70,13 @@ def preview(
                 f"{repository} has no lifecycle policy; pass --policy-file or put one with aws ecr put-lifecycle-policy"
             )
             raise AssertionError("unreachable")
+        notes = advice(parse_lifecycle_policy(text))
         decisions = await registry.lifecycle.preview(repo, text, moment)
         freed = await registry.lifecycle.freed_bytes(repo, {d.digest for d in decisions if d.action == "expire"})
-        return decisions, freed
+        return decisions, freed, notes
 
     try:
-        decisions, freed = with_registry(settings, work)
+        decisions, freed, notes = with_registry(settings, work)
     except (RegistryError, LifecyclePolicyInvalid) as exc:
         fail(getattr(exc, "message", str(exc)))
         return
@@ -103,6 +105,7 @@ def preview(
                         "kept": sum(1 for d in decisions if d.action is None),
                         "bytesFreed": freed,
                         "usdPerMonthSaved": round(saving, 4),
+                        "warnings": notes,
                     }
                 }
             )
@@ -131,6 +134,8 @@ def preview(
     out.print(table)
     expired = sum(1 for d in decisions if d.action == "expire")
     archived = sum(1 for d in decisions if d.action == "transition")
+    for note in notes:
+        out.print(f"[yellow]warning:[/yellow] {note}")
     out.print(
         f"{expired} to expire, {archived} to archive, {len(decisions) - expired - archived} kept; "
         f"frees {_size(freed)}, saving ${saving:,.2f}/month at ${settings.storage_price_gb_month}/GB-month"

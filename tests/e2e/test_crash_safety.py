@@ -49,7 +49,10 @@ def test_kill_during_concurrent_uploads(server_factory, backend: str) -> None:  
     threads = [threading.Thread(target=_upload, args=(server, auth, repo, p, results)) for p in payloads]
     for thread in threads:
         thread.start()
-    time.sleep(1.2)  # some uploads finish (the small ones), most are mid-stream
+    # Kill as soon as the first (small) uploads have completed, while the large ones still stream.
+    deadline = time.monotonic() + 30
+    while not any(state == "done" for state in list(results.values())) and time.monotonic() < deadline:
+        time.sleep(0.02)
     server.kill()
     for thread in threads:
         thread.join(60)

@@ -283,9 +283,13 @@ def test_iam_api_with_the_aws_cli(iam_server: RunningServer, tmp_path: Path) -> 
 def test_audit_and_lint_from_the_cli(iam_server: RunningServer) -> None:
     nobody = client(iam_server, "ecr", NOBODY)
     error(nobody.describe_repositories)
-    time.sleep(1.5)  # the audit log is flushed every second
-    lookup = iam_server.cli("audit", "lookup", "--principal", "user/nobody", "--decision", "Deny", "--json")
-    events = [json.loads(line) for line in lookup.stdout.splitlines()]
+    deadline = time.time() + 15  # the audit log is flushed every second
+    while True:
+        lookup = iam_server.cli("audit", "lookup", "--principal", "user/nobody", "--decision", "Deny", "--json")
+        events = [json.loads(line) for line in lookup.stdout.splitlines()]
+        if events or time.time() > deadline:
+            break
+        time.sleep(0.5)
     assert events and events[0]["action"] == "ecr:DescribeRepositories"
     assert events[0]["reason"] == "implicit-deny" and events[0]["source_ip"] == "127.0.0.1"
     allowed = iam_server.cli("audit", "lookup", "--action", "ecr:CreateRepository", "--decision", "Allow", "--json")

@@ -85,7 +85,7 @@ class Collector:
         self.grace = grace
         self.upload_ttl = upload_ttl
 
-    async def status(self, now: datetime | None = None) -> GcStatus:
+    async def status(self) -> GcStatus:
         async with self.ctx.engine.connect() as conn:
             links = (
                 await conn.execute(select(func.count()).select_from(repository_blobs).where(_unreferenced_link()))

@@ -21,9 +21,7 @@ class QueryCall:
     service: str
     operation: str
 
-    async def authorize(
-        self, resource_arn: str, action: str | None = None, resource_policy_text: str | None = None
-    ) -> None:
+    async def authorize(self, resource_arn: str, action: str | None = None) -> None:
         decision = await self.services.authorizer.authorize(
             self.principal,
             action or f"{self.service}:{self.operation}",

@@ -8,7 +8,7 @@ from cargohold.faces.oci.request import OciRequest
 from cargohold.registry.blobs import blob_unknown
 
 
-def _blob_headers(digest: str, size: int) -> dict[str, str]:
+def _blob_headers(digest: str) -> dict[str, str]:
     return {
         "Docker-Content-Digest": digest,
         "Content-Type": "application/octet-stream",
@@ -21,7 +21,7 @@ def _blob_headers(digest: str, size: int) -> dict[str, str]:
 async def head_blob(req: OciRequest) -> web.StreamResponse:
     digest = req.params["digest"]
     size = await req.services.registry.blobs.stat(req.scope, req.name, digest)
-    headers = _blob_headers(digest, size)
+    headers = _blob_headers(digest)
     headers["Content-Length"] = str(size)
     return web.Response(status=200, headers=headers)
 
@@ -34,9 +34,9 @@ async def get_blob(req: OciRequest) -> web.StreamResponse:
     if path is not None:
         if not path.exists():
             raise blob_unknown(digest)
-        response = web.FileResponse(path, chunk_size=1 << 20, headers=_blob_headers(digest, size))
+        response = web.FileResponse(path, chunk_size=1 << 20, headers=_blob_headers(digest))
         return response
-    stream = web.StreamResponse(status=200, headers=_blob_headers(digest, size))
+    stream = web.StreamResponse(status=200, headers=_blob_headers(digest))
     stream.content_length = size
     await stream.prepare(req.http)
     async for chunk in store.read(digest):

@@ -1,5 +1,5 @@
 """Garbage collection racing pushes: for 60 seconds clients push images that share layers and delete
-some, while the server collects continuously with a one-second grace. Afterwards every image still
+some, while the server collects continuously with a two-second grace. Afterwards every image still
 tagged pulls back complete, and no blob remains that nothing references."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _push(client: httpx.Client, repo: str, layers: list[bytes]) -> bytes:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_pushes_survive_continuous_collection(server_factory, backend: str) -> None:  # type: ignore[no-untyped-def]
     server: RunningServer = server_factory(
-        backend, extra_env={"CARGOHOLD_GC_GRACE_SECONDS": "1", "CARGOHOLD_GC_INTERVAL_SECONDS": "0.2"}
+        backend, extra_env={"CARGOHOLD_GC_GRACE_SECONDS": "2", "CARGOHOLD_GC_INTERVAL_SECONDS": "0.2"}
     )
     repo = "race/app"
     server.ecr().create_repository(repositoryName=repo)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cargohold.registry.context import RegistryContext
 from cargohold.registry.digests import parse_digest
 from cargohold.registry.errors import BlobUnknown, BlobUploadUnknown, SizeInvalid
-from cargohold.registry.models import utcnow
+from cargohold.registry.models import utc, utcnow
 from cargohold.registry.repositories import Repositories
 from cargohold.registry.scope import Scope
 from cargohold.storage.meta.schema import blobs, repositories, repository_blobs, uploads
@@ -30,7 +31,11 @@ class UploadStatus:
 
 
 _BLOB_SIZE = (
-    select(blobs.c.size)
+    select(
+        blobs.c.size,
+        repository_blobs.c.repository_id,
+        func.coalesce(repository_blobs.c.last_seen_at, repository_blobs.c.created_at).label("seen"),
+    )
     .select_from(
         repositories.join(repository_blobs, repository_blobs.c.repository_id == repositories.c.id).join(
             blobs, blobs.c.digest == repository_blobs.c.digest
@@ -61,16 +66,36 @@ class Blobs:
         self.repos = repos
 
     # -- reading -----------------------------------------------------------------------------------
-    async def stat(self, scope: Scope, name: str, digest: str) -> int:
-        """Size of a blob linked to the repository; NAME_UNKNOWN or BLOB_UNKNOWN otherwise."""
+    async def stat(self, scope: Scope, name: str, digest: str, *, referencing: bool = False) -> int:
+        """Size of a blob linked to the repository; NAME_UNKNOWN or BLOB_UNKNOWN otherwise.
+
+        referencing: the caller is about to reference the blob (a client's HEAD before it pushes a
+        manifest, a layer availability check). The link's last_seen_at is then refreshed when it is
+        older than a quarter of the GC grace, so a collection spares it for most of a grace period: a
+        read almost always, a write at most four times per grace per link.
+        """
         parse_digest(digest)
         params = {"account": scope.account_id, "region": scope.region, "name": name, "digest": digest}
         async with self.ctx.read() as conn:
-            size = (await conn.execute(_BLOB_SIZE, params)).scalar()
-            if size is None:
+            row = (await conn.execute(_BLOB_SIZE, params)).first()
+            if row is None:
                 await self.repos.get_in(conn, scope, name)
                 raise blob_unknown(digest)
-        return int(size)
+        if referencing:
+            grace = timedelta(seconds=self.ctx.settings.gc_grace_seconds)
+            seen = utc(row.seen)
+            if seen is None or utcnow() - seen > grace / 4:
+                async with self.ctx.engine.begin() as conn:
+                    touched = await conn.execute(
+                        update(repository_blobs)
+                        .where(
+                            repository_blobs.c.repository_id == row.repository_id, repository_blobs.c.digest == digest
+                        )
+                        .values(last_seen_at=utcnow())
+                    )
+                if not touched.rowcount:  # collected between our read and the touch
+                    raise blob_unknown(digest)
+        return int(row.size)
 
     async def unlink(self, scope: Scope, name: str, digest: str) -> None:
         """DELETE /v2/<name>/blobs/<digest>: the repository forgets the blob; GC reclaims the bytes."""

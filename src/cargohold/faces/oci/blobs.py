@@ -20,7 +20,8 @@ def _blob_headers(digest: str) -> dict[str, str]:
 
 async def head_blob(req: OciRequest) -> web.StreamResponse:
     digest = req.params["digest"]
-    size = await req.services.registry.blobs.stat(req.scope, req.name, digest)
+    # Clients HEAD a blob to decide not to upload it again, then reference it in a manifest.
+    size = await req.services.registry.blobs.stat(req.scope, req.name, digest, referencing=True)
     headers = _blob_headers(digest)
     headers["Content-Length"] = str(size)
     return web.Response(status=200, headers=headers)

@@ -35,7 +35,7 @@ async def batch_check_layer_availability(call: EcrCall, params: dict[str, Any]) 
     layers, failures = [], []
     for digest in params["layerDigests"]:
         try:
-            size = await call.services.registry.blobs.stat(scope, repo.name, digest)
+            size = await call.services.registry.blobs.stat(scope, repo.name, digest, referencing=True)
         except DigestInvalid:
             failures.append(
                 {"layerDigest": digest, "failureCode": "InvalidLayerDigest", "failureReason": "Invalid layer digest"}

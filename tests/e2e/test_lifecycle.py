@@ -197,6 +197,7 @@ def test_archive_and_restore(server: RunningServer, repo: str) -> None:
     assert ecr.describe_images(repositoryName=repo)["imageDetails"] == []
     archived = ecr.describe_images(repositoryName=repo, filter={"imageStatus": "ARCHIVED"})["imageDetails"]
     assert [d["imageStatus"] for d in archived] == ["ARCHIVED"]
+    assert "lastArchivedAt" in archived[0]
     restored = ecr.update_image_storage_class(
         repositoryName=repo, imageId={"imageTag": "old"}, targetStorageClass="STANDARD"
     )

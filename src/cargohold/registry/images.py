@@ -32,6 +32,7 @@ class ImageRecord:
     status: str
     tags: list[str] = field(default_factory=list)
     content: bytes | None = None
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ _IMAGE_COLUMNS = (
     manifests.c.pushed_at,
     manifests.c.last_pulled_at,
     manifests.c.status,
+    manifests.c.transitioned_at,
 )
 
 
@@ -274,4 +276,5 @@ def _image(row: Any) -> ImageRecord:
         pushed_at=utc(row.pushed_at),  # type: ignore[arg-type]
         last_pulled_at=utc(row.last_pulled_at),
         status=row.status,
+        archived_at=utc(row.transitioned_at),
     )

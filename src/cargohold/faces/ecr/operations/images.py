@@ -174,6 +174,8 @@ def image_detail(repo: Repository, image: ImageRecord) -> dict[str, Any]:
         detail["lastRecordedPullTime"] = image.last_pulled_at
     if image.config_media_type:
         detail["artifactMediaType"] = image.config_media_type
+    if image.archived_at and image.status == "ARCHIVED":
+        detail["lastArchivedAt"] = image.archived_at
     return detail
 
 

@@ -21,7 +21,7 @@ from cargohold.registry.models import utc, utcnow
 from cargohold.registry.repositories import Repositories
 from cargohold.registry.scope import Scope
 from cargohold.storage.meta.schema import blobs, repositories, repository_blobs, uploads
-from cargohold.storage.meta.sql import insert_ignore
+from cargohold.storage.meta.sql import insert_or_touch
 
 
 @dataclass(frozen=True)
@@ -237,19 +237,11 @@ class Blobs:
     @staticmethod
     async def _claim(conn: AsyncConnection, digest: str, size: int) -> None:
         now = utcnow()
-        await insert_ignore(conn, blobs, {"digest": digest, "size": size, "created_at": now, "last_seen_at": now})
-        await conn.execute(update(blobs).where(blobs.c.digest == digest).values(last_seen_at=now))
+        row = {"digest": digest, "size": size, "created_at": now, "last_seen_at": now}
+        await insert_or_touch(conn, blobs, row, "last_seen_at")
 
     @staticmethod
     async def _link(conn: AsyncConnection, repository_id: int, digest: str) -> None:
         now = utcnow()
-        await insert_ignore(
-            conn,
-            repository_blobs,
-            {"repository_id": repository_id, "digest": digest, "created_at": now, "last_seen_at": now},
-        )
-        await conn.execute(
-            update(repository_blobs)
-            .where(repository_blobs.c.repository_id == repository_id, repository_blobs.c.digest == digest)
-            .values(last_seen_at=now)
-        )
+        row = {"repository_id": repository_id, "digest": digest, "created_at": now, "last_seen_at": now}
+        await insert_or_touch(conn, repository_blobs, row, "last_seen_at")

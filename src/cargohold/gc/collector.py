@@ -12,6 +12,7 @@ removes it, so a push that re-references a blob during a collection always wins.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,10 +81,17 @@ def _unlinked_blob() -> Any:
 
 
 class Collector:
-    def __init__(self, ctx: RegistryContext, grace: timedelta, upload_ttl: timedelta = timedelta(hours=24)) -> None:
+    def __init__(
+        self,
+        ctx: RegistryContext,
+        grace: timedelta,
+        upload_ttl: timedelta = timedelta(hours=24),
+        on_removed: Callable[[], None] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.grace = grace
         self.upload_ttl = upload_ttl
+        self.on_removed = on_removed  # caches of "this blob is here" to drop after a removal
 
     async def status(self) -> GcStatus:
         async with self.ctx.engine.connect() as conn:
@@ -135,6 +143,8 @@ class Collector:
                 delete(repository_blobs).where(_seen(repository_blobs) < cutoff, _unreferenced_link())
             )
             report.links_removed = int(result.rowcount or 0)
+        if report.links_removed and self.on_removed:
+            self.on_removed()
         await self._collect_blobs(cutoff, report)
         await self._sweep_orphan_files(cutoff, report)
         await self._expire_uploads(current, report)

@@ -6,10 +6,12 @@ which is what makes cross-repository mounts and per-repository cost attribution 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -60,10 +62,20 @@ def upload_unknown(upload_id: str) -> BlobUploadUnknown:
     return BlobUploadUnknown("blob upload unknown to registry", {"uuid": upload_id})
 
 
+_STAT_CACHE_SECONDS = 1.0
+_STAT_CACHE_SIZE = 65536
+
+
 class Blobs:
     def __init__(self, ctx: RegistryContext, repos: Repositories) -> None:
         self.ctx = ctx
         self.repos = repos
+        # (account, region, name, digest) -> (row, expiry): a second-long cache of positive answers,
+        # like Distribution's blob descriptor cache; unlinks and collections through this node clear it.
+        self._stat_cache: dict[tuple[str, str, str, str], tuple[Any, float]] = {}
+
+    def forget(self) -> None:
+        self._stat_cache.clear()
 
     # -- reading -----------------------------------------------------------------------------------
     async def stat(self, scope: Scope, name: str, digest: str, *, referencing: bool = False) -> int:
@@ -75,12 +87,21 @@ class Blobs:
         read almost always, a write at most four times per grace per link.
         """
         parse_digest(digest)
-        params = {"account": scope.account_id, "region": scope.region, "name": name, "digest": digest}
-        async with self.ctx.read() as conn:
-            row = (await conn.execute(_BLOB_SIZE, params)).first()
-            if row is None:
-                await self.repos.get_in(conn, scope, name)
-                raise blob_unknown(digest)
+        key = (scope.account_id, scope.region, name, digest)
+        now = time.monotonic()
+        cached = self._stat_cache.get(key)
+        if cached is not None and cached[1] > now:
+            row = cached[0]
+        else:
+            params = {"account": scope.account_id, "region": scope.region, "name": name, "digest": digest}
+            async with self.ctx.read() as conn:
+                row = (await conn.execute(_BLOB_SIZE, params)).first()
+                if row is None:
+                    await self.repos.get_in(conn, scope, name)
+                    raise blob_unknown(digest)
+            if len(self._stat_cache) >= _STAT_CACHE_SIZE:
+                self._stat_cache.clear()
+            self._stat_cache[key] = (row, now + _STAT_CACHE_SECONDS)
         if referencing:
             grace = timedelta(seconds=self.ctx.settings.gc_grace_seconds)
             seen = utc(row.seen)
@@ -94,7 +115,9 @@ class Blobs:
                         .values(last_seen_at=utcnow())
                     )
                 if not touched.rowcount:  # collected between our read and the touch
+                    self._stat_cache.pop(key, None)
                     raise blob_unknown(digest)
+                self._stat_cache.pop(key, None)  # the cached row's last_seen_at is now stale
         return int(row.size)
 
     async def unlink(self, scope: Scope, name: str, digest: str) -> None:
@@ -109,6 +132,7 @@ class Blobs:
             )
             if not result.rowcount:
                 raise blob_unknown(digest)
+        self.forget()
 
     async def mount(self, scope: Scope, name: str, digest: str, from_name: str) -> bool:
         """Link a blob another repository of the same registry holds; False when it cannot be mounted."""

@@ -41,6 +41,7 @@ class Registry:
             ctx,
             grace=timedelta(seconds=ctx.settings.gc_grace_seconds),
             upload_ttl=timedelta(seconds=ctx.settings.upload_ttl_seconds),
+            on_removed=self.blobs.forget,
         )
 
     async def _pull_exclusions(self) -> set[str]:

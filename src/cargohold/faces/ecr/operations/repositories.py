@@ -123,6 +123,7 @@ async def delete_repository(call: EcrCall, params: dict[str, Any]) -> dict[str, 
     repo = await call.services.registry.repositories.delete(
         scope, params["repositoryName"], force=bool(params.get("force"))
     )
+    call.services.registry.blobs.forget()
     return {"repository": repository_shape(call, repo)}
 
 

@@ -13,36 +13,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.db import backdate
+from tests.support.lifecycle import ISSUE_POLICY_RULES, any_older_than
 from tests.support.oci import OCI_MANIFEST, digest_of, push_blob, put_manifest
 from tests.support.server import RunningServer
 
-ISSUE_POLICY = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": "Expire untagged images after 1 day",
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 1,
-            },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": "Expire non-prod images after 30 days",
-            "selection": {
-                "tagStatus": "tagged",
-                "tagPrefixList": ["dev", "staging", "pr-"],
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 30,
-            },
-            "action": {"type": "expire"},
-        },
-    ]
-}
+ISSUE_POLICY = {"rules": ISSUE_POLICY_RULES}
 
 
 def blob_bytes_on_disk(server: RunningServer) -> int:
@@ -170,20 +145,7 @@ def test_archive_and_restore(server: RunningServer, repo: str) -> None:
     ecr = server.ecr()
     digest, _ = push_image(server, repo, ["old"], 1000, "archive")
     backdate(server, digest, datetime.now(UTC) - timedelta(days=100))
-    policy = {
-        "rules": [
-            {
-                "rulePriority": 1,
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "sinceImagePushed",
-                    "countUnit": "days",
-                    "countNumber": 90,
-                },
-                "action": {"type": "transition", "targetStorageClass": "archive"},
-            }
-        ]
-    }
+    policy = any_older_than(90, "transition")
     ecr.put_lifecycle_policy(repositoryName=repo, lifecyclePolicyText=json.dumps(policy))
     ecr.start_lifecycle_policy_preview(repositoryName=repo)
     preview = ecr.get_lifecycle_policy_preview(repositoryName=repo)
@@ -225,20 +187,7 @@ def test_in_use_images_are_kept(server: RunningServer, repo: str, tmp_path: Path
         )
     )
     server.cli("deployments", "register", str(task), "--cluster", "prod", "--service", "web")
-    policy = {
-        "rules": [
-            {
-                "rulePriority": 1,
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "sinceImagePushed",
-                    "countUnit": "days",
-                    "countNumber": 30,
-                },
-                "action": {"type": "expire"},
-            }
-        ]
-    }
+    policy = any_older_than(30)
     ecr.put_lifecycle_policy(repositoryName=repo, lifecyclePolicyText=json.dumps(policy))
     lines = server.cli("lifecycle", "preview", repo, "--json").stdout.splitlines()[:-1]
     reasons = {json.loads(line)["digest"]: json.loads(line) for line in lines}
@@ -276,20 +225,7 @@ def test_pulled_within_protection_and_audit(server: RunningServer, repo: str) ->
     backdate(server, hot, now - timedelta(days=200), now - timedelta(days=2))
     backdate(server, cold, now - timedelta(days=200))
     server.cli("repo", "protect", repo, "--pulled-within-days", "7")
-    policy = {
-        "rules": [
-            {
-                "rulePriority": 1,
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "sinceImagePushed",
-                    "countUnit": "days",
-                    "countNumber": 90,
-                },
-                "action": {"type": "expire"},
-            }
-        ]
-    }
+    policy = any_older_than(90)
     ecr.put_lifecycle_policy(repositoryName=repo, lifecyclePolicyText=json.dumps(policy))
     assert "expired 1" in server.cli("lifecycle", "run", repo).stdout
     assert [d["imageTags"] for d in ecr.describe_images(repositoryName=repo)["imageDetails"]] == [["hot"]]

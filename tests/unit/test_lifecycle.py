@@ -10,6 +10,7 @@ import pytest
 
 from cargohold.lifecycle.evaluate import ImageFacts, Protection, evaluate
 from cargohold.lifecycle.policy import LifecyclePolicyInvalid, parse_lifecycle_policy
+from tests.support.lifecycle import ISSUE_POLICY_RULES
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -56,26 +57,7 @@ def reasons(rules: list[dict[str, Any]], images: list[ImageFacts], **kw: Any) ->
     return {d.digest.split(":")[1]: d.reason for d in evaluate(images, policy, NOW, kw.get("protection"))}
 
 
-ISSUE_POLICY = [
-    {
-        "rulePriority": 1,
-        "description": "Expire untagged images after 1 day",
-        "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
-        "action": {"type": "expire"},
-    },
-    {
-        "rulePriority": 2,
-        "description": "Expire non-prod images after 30 days",
-        "selection": {
-            "tagStatus": "tagged",
-            "tagPrefixList": ["dev", "staging", "pr-"],
-            "countType": "sinceImagePushed",
-            "countUnit": "days",
-            "countNumber": 30,
-        },
-        "action": {"type": "expire"},
-    },
-]
+ISSUE_POLICY = ISSUE_POLICY_RULES
 
 
 def test_issue_policy() -> None:

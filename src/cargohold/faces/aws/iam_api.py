@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from cargohold.faces.aws.call import QueryCall
 from cargohold.iam import directory
 from cargohold.iam.directory import PrincipalInfo
+
+T = TypeVar("T")
 
 
 def _account(call: QueryCall) -> str:
@@ -57,6 +60,13 @@ def _document(text: str) -> str:
     return unquote(text) if text.lstrip().startswith("%7B") else text
 
 
+async def on_principal(call: QueryCall, kind: str, name: str, work: Callable[[Any, PrincipalInfo], T]) -> T:
+    """Authorise the call on the named user or role, then run `work(connection, principal)` in one
+    transaction (NoSuchEntity when the principal does not exist)."""
+    await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{name}")
+    return await call.run(lambda c: work(c, directory.get_principal(c, _account(call), kind, name)))  # type: ignore[no-any-return]
+
+
 async def _changed(call: QueryCall) -> None:
     call.services.authorizer.forget()
     call.services.access_keys.forget()
@@ -71,9 +81,7 @@ async def create_user(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]
 
 
 async def get_user(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-    name = params.get("UserName") or call.principal.name
-    await call.authorize(f"arn:aws:iam::{_account(call)}:user/{name}")
-    info = await call.run(lambda c: directory.get_principal(c, _account(call), "user", name))
+    info = await on_principal(call, "user", params.get("UserName") or call.principal.name, lambda c, p: p)
     return {"User": _user_shape(info)}
 
 
@@ -84,10 +92,7 @@ async def list_users(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
 
 
 async def delete_user(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-    await call.authorize(f"arn:aws:iam::{_account(call)}:user/{params['UserName']}")
-    await call.run(
-        lambda c: directory.delete_principal(c, directory.get_principal(c, _account(call), "user", params["UserName"]))
-    )
+    await on_principal(call, "user", params["UserName"], directory.delete_principal)
     await _changed(call)
     return {}
 
@@ -95,14 +100,12 @@ async def delete_user(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]
 # -- access keys ---------------------------------------------------------------------------------
 async def create_access_key(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
     name = params.get("UserName") or call.principal.name
-    await call.authorize(f"arn:aws:iam::{_account(call)}:user/{name}")
 
-    def create(c: Any) -> tuple[str, str, PrincipalInfo]:
-        user = directory.get_principal(c, _account(call), "user", name)
+    def create(c: Any, user: PrincipalInfo) -> tuple[str, str, PrincipalInfo]:
         key_id, secret = directory.create_access_key(c, call.services.box, user)
         return key_id, secret, user
 
-    key_id, secret, user = await call.run(create)
+    key_id, secret, user = await on_principal(call, "user", name, create)
     return {
         "AccessKey": {
             "UserName": user.name,
@@ -116,10 +119,7 @@ async def create_access_key(call: QueryCall, params: dict[str, Any]) -> dict[str
 
 async def list_access_keys(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
     name = params.get("UserName") or call.principal.name
-    await call.authorize(f"arn:aws:iam::{_account(call)}:user/{name}")
-    rows = await call.run(
-        lambda c: directory.list_access_keys(c, directory.get_principal(c, _account(call), "user", name))
-    )
+    rows = await on_principal(call, "user", name, directory.list_access_keys)
     return {
         "AccessKeyMetadata": [
             {"UserName": name, "AccessKeyId": r.access_key_id, "Status": r.status, "CreateDate": r.created_at}
@@ -131,12 +131,7 @@ async def list_access_keys(call: QueryCall, params: dict[str, Any]) -> dict[str,
 
 async def delete_access_key(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
     name = params.get("UserName") or call.principal.name
-    await call.authorize(f"arn:aws:iam::{_account(call)}:user/{name}")
-    await call.run(
-        lambda c: directory.delete_access_key(
-            c, directory.get_principal(c, _account(call), "user", name), params["AccessKeyId"]
-        )
-    )
+    await on_principal(call, "user", name, lambda c, p: directory.delete_access_key(c, p, params["AccessKeyId"]))
     await _changed(call)
     return {}
 
@@ -151,13 +146,10 @@ async def create_role(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]
 
 
 async def get_role(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-    await call.authorize(f"arn:aws:iam::{_account(call)}:role/{params['RoleName']}")
-
-    def load(c: Any) -> dict[str, Any]:
-        info = directory.get_principal(c, _account(call), "role", params["RoleName"])
-        return _role_shape(info, *directory.trust_of(c, info))
-
-    return {"Role": await call.run(load)}
+    role = await on_principal(
+        call, "role", params["RoleName"], lambda c, info: _role_shape(info, *directory.trust_of(c, info))
+    )
+    return {"Role": role}
 
 
 async def list_roles(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
@@ -170,23 +162,14 @@ async def list_roles(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
 
 
 async def delete_role(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-    await call.authorize(f"arn:aws:iam::{_account(call)}:role/{params['RoleName']}")
-    await call.run(
-        lambda c: directory.delete_principal(c, directory.get_principal(c, _account(call), "role", params["RoleName"]))
-    )
+    await on_principal(call, "role", params["RoleName"], directory.delete_principal)
     await _changed(call)
     return {}
 
 
 async def update_assume_role_policy(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-    await call.authorize(f"arn:aws:iam::{_account(call)}:role/{params['RoleName']}")
-    await call.run(
-        lambda c: directory.update_trust(
-            c,
-            directory.get_principal(c, _account(call), "role", params["RoleName"]),
-            _document(params["PolicyDocument"]),
-        )
-    )
+    document = _document(params["PolicyDocument"])
+    await on_principal(call, "role", params["RoleName"], lambda c, info: directory.update_trust(c, info, document))
     return {}
 
 
@@ -196,74 +179,42 @@ def _inline_ops(kind: str) -> dict[str, Any]:
     key = f"{noun}Name"
 
     async def put(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        await call.run(
-            lambda c: directory.put_inline_policy(
-                c,
-                directory.get_principal(c, _account(call), kind, params[key]),
-                params["PolicyName"],
-                _document(params["PolicyDocument"]),
-            )
+        document = _document(params["PolicyDocument"])
+        await on_principal(
+            call, kind, params[key], lambda c, p: directory.put_inline_policy(c, p, params["PolicyName"], document)
         )
         await _changed(call)
         return {}
 
     async def get(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        document = await call.run(
-            lambda c: directory.get_inline_policy(
-                c, directory.get_principal(c, _account(call), kind, params[key]), params["PolicyName"]
-            )
+        document = await on_principal(
+            call, kind, params[key], lambda c, p: directory.get_inline_policy(c, p, params["PolicyName"])
         )
         return {key: params[key], "PolicyName": params["PolicyName"], "PolicyDocument": quote(document)}
 
     async def remove(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        await call.run(
-            lambda c: directory.delete_inline_policy(
-                c, directory.get_principal(c, _account(call), kind, params[key]), params["PolicyName"]
-            )
+        await on_principal(
+            call, kind, params[key], lambda c, p: directory.delete_inline_policy(c, p, params["PolicyName"])
         )
         await _changed(call)
         return {}
 
     async def listing(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        names = await call.run(
-            lambda c: [
-                n
-                for n, _ in directory.list_inline_policies(
-                    c, directory.get_principal(c, _account(call), kind, params[key])
-                )
-            ]
-        )
-        return {"PolicyNames": names, "IsTruncated": False}
+        policies = await on_principal(call, kind, params[key], directory.list_inline_policies)
+        return {"PolicyNames": [name for name, _ in policies], "IsTruncated": False}
 
     async def attach(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        await call.run(
-            lambda c: directory.attach_policy(
-                c, directory.get_principal(c, _account(call), kind, params[key]), params["PolicyArn"]
-            )
-        )
+        await on_principal(call, kind, params[key], lambda c, p: directory.attach_policy(c, p, params["PolicyArn"]))
         await _changed(call)
         return {}
 
     async def detach(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        await call.run(
-            lambda c: directory.detach_policy(
-                c, directory.get_principal(c, _account(call), kind, params[key]), params["PolicyArn"]
-            )
-        )
+        await on_principal(call, kind, params[key], lambda c, p: directory.detach_policy(c, p, params["PolicyArn"]))
         await _changed(call)
         return {}
 
     async def attached(call: QueryCall, params: dict[str, Any]) -> dict[str, Any]:
-        await call.authorize(f"arn:aws:iam::{_account(call)}:{kind}/{params[key]}")
-        arns = await call.run(
-            lambda c: directory.attached_policies(c, directory.get_principal(c, _account(call), kind, params[key]))
-        )
+        arns = await on_principal(call, kind, params[key], directory.attached_policies)
         return {
             "AttachedPolicies": [{"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in arns],
             "IsTruncated": False,

@@ -36,3 +36,12 @@ def settings_from(**overrides: Any) -> Settings:
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
+
+
+def human_bytes(n: float) -> str:
+    """1536 -> '1.5 KiB'; whole bytes below a KiB."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from cargohold.cli.common import DatabaseOption, DataDirOption, settings_from
+from cargohold.cli.common import DatabaseOption, DataDirOption, human_bytes, settings_from
 from cargohold.cli.local import with_registry
 
 app = typer.Typer(help="Online garbage collection.", no_args_is_help=True)
 out = Console()
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024:
-            return f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 @app.command("status")
@@ -39,13 +32,13 @@ def status(
         return
     out.print(f"unreferenced repository links: {result.unreferenced_links}")
     out.print(
-        f"unreferenced blobs: {result.unreferenced_blobs} ({_size(result.unreferenced_bytes)}), removed once "
+        f"unreferenced blobs: {result.unreferenced_blobs} ({human_bytes(result.unreferenced_bytes)}), removed once "
         f"unreferenced for {settings.gc_grace_seconds:.0f} s"
     )
-    out.print(f"stored: {_size(result.stored_bytes)} (every blob once)")
+    out.print(f"stored: {human_bytes(result.stored_bytes)} (every blob once)")
     table = Table("repository", "account", "region", "stored (deduplicated within the repository)")
     for repo in result.repositories:
-        table.add_row(repo.name, repo.account_id, repo.region, _size(repo.stored_bytes))
+        table.add_row(repo.name, repo.account_id, repo.region, human_bytes(repo.stored_bytes))
     out.print(table)
 
 
@@ -56,8 +49,6 @@ def run(
     database_url: DatabaseOption = None,
 ) -> None:
     """Run one collection pass now (safe while the server runs and clients push)."""
-    from datetime import timedelta
-
     settings = settings_from(data_dir=data_dir, database_url=database_url)
 
     async def work(registry):  # type: ignore[no-untyped-def]
@@ -67,7 +58,7 @@ def run(
 
     report = with_registry(settings, work)
     out.print(
-        f"removed {report.links_removed} links, {report.blobs_removed} blobs ({_size(report.bytes_freed)}), "
+        f"removed {report.links_removed} links, {report.blobs_removed} blobs ({human_bytes(report.bytes_freed)}), "
         f"{report.orphan_files_removed} orphan files, {report.uploads_removed} abandoned uploads "
         f"in {report.seconds:.2f} s"
     )

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cargohold.cli.common import DatabaseOption, DataDirOption, fail, settings_from
+from cargohold.cli.common import DatabaseOption, DataDirOption, fail, human_bytes, settings_from
 from cargohold.cli.local import with_registry
 from cargohold.lifecycle.advice import advice
 from cargohold.lifecycle.policy import LifecyclePolicyInvalid, parse_lifecycle_policy
@@ -35,14 +35,6 @@ def _as_of(value: str | None) -> datetime:
         fail(f"--as-of {value!r} is not a date; use ISO 8601 such as 2027-03-01")
         raise
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
 
 
 @app.command("preview")
@@ -128,7 +120,7 @@ def preview(
             d.digest[:19],
             ", ".join(d.image.tags) or "<untagged>",
             f"{d.image.pushed_at:%Y-%m-%d}",
-            _size(d.image.size),
+            human_bytes(d.image.size),
             d.reason,
         )
     out.print(table)
@@ -138,7 +130,7 @@ def preview(
         out.print(f"[yellow]warning:[/yellow] {note}")
     out.print(
         f"{expired} to expire, {archived} to archive, {len(decisions) - expired - archived} kept; "
-        f"frees {_size(freed)}, saving ${saving:,.2f}/month at ${settings.storage_price_gb_month}/GB-month"
+        f"frees {human_bytes(freed)}, saving ${saving:,.2f}/month at ${settings.storage_price_gb_month}/GB-month"
     )
 
 
@@ -170,7 +162,7 @@ def run(
             fail(f"{repository} has no lifecycle policy")
         out.print(
             f"{result.repository}: expired {result.expired}, archived {result.transitioned}, "
-            f"freed {_size(result.bytes_expired)} (bytes return to disk after the GC grace delay)"
+            f"freed {human_bytes(result.bytes_expired)} (bytes return to disk after the GC grace delay)"
         )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from cargohold.iam.errors import already_exists, delete_conflict, malformed, no_such_entity
+from cargohold.iam.errors import IamError, already_exists, delete_conflict, malformed, no_such_entity
 from cargohold.iam.managed_policies import ARN_TO_DOCUMENT
 from cargohold.iam.policy.language import MalformedPolicy, parse_policy
 from cargohold.iam.secrets_box import SecretsBox
@@ -89,8 +89,6 @@ def _info(row: Any) -> PrincipalInfo:
 
 def _check_name(name: str, what: str) -> None:
     if not _NAME_RE.match(name or ""):
-        from cargohold.iam.errors import IamError
-
         raise IamError(
             "ValidationError",
             f"The specified value for {what} is invalid. It must contain only "
@@ -225,8 +223,6 @@ def create_access_key(
         select(func.count()).select_from(access_keys).where(access_keys.c.principal_id == user.id)
     ).scalar_one()
     if count >= MAX_KEYS_PER_USER and access_key_id is None:
-        from cargohold.iam.errors import IamError
-
         raise IamError("LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}", 409)
     key_id = access_key_id or _random("AKIA")
     secret_value = secret or secrets.token_urlsafe(30)[:40]
@@ -410,8 +406,6 @@ def attachment_count(conn: Connection, arn: str) -> int:
 def delete_managed_policy(conn: Connection, arn: str) -> None:
     get_managed_policy(conn, arn)
     if arn in ARN_TO_DOCUMENT:
-        from cargohold.iam.errors import IamError
-
         raise IamError("InvalidInput", "AWS managed policies cannot be deleted.")
     if attachment_count(conn, arn):
         raise delete_conflict("Cannot delete a policy attached to entities.")

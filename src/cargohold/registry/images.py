@@ -11,9 +11,11 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cargohold.registry.context import RegistryContext
+from cargohold.registry.digests import is_digest
 from cargohold.registry.errors import ManifestReferenced
 from cargohold.registry.manifests import Manifests
 from cargohold.registry.models import Repository, utc
+from cargohold.registry.names import is_valid_tag
 from cargohold.registry.repositories import Repositories
 from cargohold.registry.scope import Scope
 from cargohold.storage.meta.schema import manifest_children, manifests, tags
@@ -135,9 +137,6 @@ class Images:
             return Lookup(
                 None, None, "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null"
             )
-        from cargohold.registry.digests import is_digest
-        from cargohold.registry.names import is_valid_tag
-
         if digest and not (is_digest(digest) and digest.startswith("sha256:") and len(digest) == 71):
             return Lookup(
                 None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -197,8 +197,6 @@ class LifecycleRuns:
 
     async def due(self, interval_seconds: float, now: datetime | None = None) -> list[Repository]:
         """Repositories whose policy has not run for an interval, claimed by moving lastEvaluatedAt."""
-        from datetime import timedelta
-
         current = now or utcnow()
         before = current - timedelta(seconds=interval_seconds)
         claimed = []

@@ -16,8 +16,6 @@ from cargohold.registry.names import validate_repository_name
 from cargohold.registry.scope import Scope
 from cargohold.storage.meta.schema import manifests, repositories, repository_tags
 
-MAX_PAGE = 1000
-
 
 def repository_not_found(scope: Scope, name: str) -> NameUnknown:
     return NameUnknown(

@@ -5,6 +5,7 @@ Used by STS and IAM: `POST /` with `Action=...&Version=...`, SigV4-signed with t
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -73,8 +74,6 @@ def check_constraints(shape: Shape | None, params: Mapping[str, Any]) -> None:
     """Required members, lengths, patterns and ranges, with AWS's ValidationError wording."""
     if shape is None:
         return
-    import re
-
     for name in shape.required_members:
         if params.get(name) is None:
             raise IamError(
